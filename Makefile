@@ -1,0 +1,54 @@
+# Every target does its own set-up and is safe to re-run; the second time it is quick.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+VENDOR := joinedup/static/vendor
+export JOINEDUP_ENVIRONMENT ?= demo
+
+.PHONY: demo test lint bench setup browser clean-demo
+
+setup: $(VENV)/.installed $(VENDOR)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Joined Up needs Python 3.11 or newer")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENDOR)/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed (Node 20+): apt-get install nodejs npm"; exit 1; }
+	npm ci --silent --no-audit --no-fund
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/nhsuk $(VENDOR)/axe
+	cp -r node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js node_modules/nhsuk-frontend/dist/nhsuk/assets $(VENDOR)/nhsuk/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
+	touch $@
+
+# Browser tests drive Debian's Chromium; install it when it is missing (needs root, as on CI).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+demo: setup
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py load_region
+	$(PY) manage.py seed_demo --people 2000 --seed 2026
+	$(PY) manage.py demo_sign_ins
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: export JOINEDUP_ENVIRONMENT = test
+test: setup browser
+	$(PY) -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# make bench: every benchmark at a quick size; make bench ID=P3: one at its full size.
+bench: setup
+	$(PY) -m bench $(if $(ID),--id $(ID) --full,)
+
+clean-demo:
+	rm -f var/joinedup.sqlite3 var/demo-sign-ins.json

@@ -1,0 +1,90 @@
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from joinedup.directory.models import OrganisationKind
+
+from .roles import PEER_SUPPORT_ROLES, ROLE_PERMISSIONS, ConsentKind, Role
+
+
+class User(AbstractUser):
+    """A member of staff. What they may do comes from their memberships (team + role)."""
+
+    job_title = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def active_memberships(self):
+        return list(
+            self.memberships.filter(ended__isnull=True).select_related(
+                "team__organisation", "team__practice", "team__pcn", "team__locality"
+            )
+        )
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        return frozenset(m.role for m in self.active_memberships)
+
+    @cached_property
+    def permissions(self) -> frozenset[str]:
+        return frozenset().union(*(ROLE_PERMISSIONS[r] for r in self.roles)) if self.roles else frozenset()
+
+    @property
+    def is_verified_or_skipped(self) -> bool:
+        """Signed in with both factors (or the demo/test setting that skips the second is on)."""
+        if settings.SKIP_SECOND_FACTOR:
+            return True
+        is_verified = getattr(self, "is_verified", None)
+        return bool(is_verified and is_verified())
+
+    @property
+    def primary_membership(self):
+        return self.active_memberships[0] if self.active_memberships else None
+
+    @property
+    def primary_organisation(self):
+        m = self.primary_membership
+        return m.team.organisation if m else None
+
+
+class Membership(models.Model):
+    """A user's role in a team. A user may hold several, in several organisations."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey("directory.Team", on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=40, choices=Role.choices)
+    started = models.DateField(auto_now_add=True)
+    ended = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "team", "role"],
+                condition=models.Q(ended__isnull=True),
+                name="one_active_membership_per_team_role",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}, {self.team}"
+
+    @property
+    def consent_kind(self) -> str:
+        """Which of the person's consents this membership's access depends on."""
+        if self.role in PEER_SUPPORT_ROLES:
+            return ConsentKind.PEER_SUPPORT
+        kind = self.team.organisation.kind
+        if kind == OrganisationKind.LOCAL_AUTHORITY:
+            return ConsentKind.LOCAL_AUTHORITY
+        if kind in (OrganisationKind.VCFSE, OrganisationKind.HEALTHWATCH):
+            return ConsentKind.VCFSE
+        return ConsentKind.NHS

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("second-factor/", views.second_factor, name="second_factor"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+]

@@ -1,0 +1,118 @@
+"""The one access policy: may this user do this to this person's data?
+
+Two questions, both must be yes:
+1. Does one of the user's roles carry the permission at all? (joinedup/accounts/roles.py)
+2. Does the user have a legitimate relationship with the person? A relationship comes from one of the
+   user's team memberships (the person's practice, PCN, care team, a request to their team, their
+   worklist... each app registers its own below) or from a recorded emergency access. Relationships held
+   through a non-NHS organisation, a peer support role or the NHS outside the person's own practice
+   count only while the person consents to sharing with that kind of organisation.
+
+Without a relationship the person does not exist for that user: queries return nothing and pages 404.
+The rules live in `rules` predicates so the map stays readable; this module is the only place that
+decides. Pages, the API and services all ask `may()` or `visible_people()`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import rules
+from django.apps import apps
+from django.db.models import Q
+
+
+@dataclass(frozen=True)
+class Relationship:
+    name: str
+    # Builds a filter on Person for one membership (or for the user, when per_user).
+    build: Callable
+    needs_consent: bool = True
+    per_user: bool = False
+
+
+_RELATIONSHIPS: list[Relationship] = []
+
+
+def relationship(name: str, *, needs_consent: bool = True, per_user: bool = False):
+    """Register a kind of legitimate relationship. Apps call this from their access.py at start-up."""
+
+    def register(build):
+        if any(r.name == name for r in _RELATIONSHIPS):
+            raise ValueError(f"Relationship {name!r} registered twice")
+        _RELATIONSHIPS.append(Relationship(name, build, needs_consent, per_user))
+        return build
+
+    return register
+
+
+def registered_relationships() -> tuple[str, ...]:
+    return tuple(r.name for r in _RELATIONSHIPS)
+
+
+def _person_filter(user) -> Q:
+    cached = getattr(user, "_joinedup_person_filter", None)
+    if cached is not None:
+        return cached
+    q = Q(pk__in=[])
+    if user.is_authenticated and user.is_active:
+        for rel in _RELATIONSHIPS:
+            if rel.per_user:
+                part = rel.build(user, None)
+                if part is not None:
+                    q |= part
+                continue
+            for membership in user.active_memberships:
+                part = rel.build(user, membership)
+                if part is None:
+                    continue
+                if rel.needs_consent:
+                    part &= Q(**{f"consent_{membership.consent_kind}": True})
+                q |= part
+    user._joinedup_person_filter = q
+    return q
+
+
+def visible_people(user):
+    """Every person this user has a legitimate relationship with, as a queryset."""
+    Person = apps.get_model("people", "Person")
+    return Person.objects.filter(_person_filter(user))
+
+
+def forget(user) -> None:
+    """Drop the cached filter after the user's relationships change within one request."""
+    if hasattr(user, "_joinedup_person_filter"):
+        del user._joinedup_person_filter
+
+
+def _role_grants(perm):
+    @rules.predicate(name=f"role grants {perm}")
+    def check(user):
+        return user.is_authenticated and user.is_active and perm in user.permissions
+
+    return check
+
+
+@rules.predicate(name="has a legitimate relationship")
+def is_related(user, person):
+    if person is None:
+        return True
+    return visible_people(user).filter(pk=person.pk).exists()
+
+
+policy = rules.RuleSet()
+
+
+def _register_rules():
+    from joinedup.accounts.roles import ALL_PERMISSIONS
+
+    for perm in ALL_PERMISSIONS:
+        policy.add_rule(perm, _role_grants(perm) & is_related)
+
+
+def may(user, perm: str, person=None) -> bool:
+    """The single question every page, API endpoint and service asks."""
+    if not policy:
+        _register_rules()
+    if perm not in policy:
+        raise KeyError(f"Unknown permission {perm!r}")
+    return policy.test_rule(perm, user, person)

@@ -1,0 +1,85 @@
+"""The audit trail and the timeline: one table each, shared by every app."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    SEARCH = "search", "Searched"
+    EMERGENCY_ACCESS = "emergency_access", "Emergency access"
+    EXPORT = "export", "Exported"
+    PRINT = "print", "Printed"
+
+
+class AuditEvent(models.Model):
+    """Who did what to whose data, when and why. Append-only: rows are never changed or deleted.
+
+    On PostgreSQL a trigger enforces it too (migration 0002), so not even a raw UPDATE gets through.
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150)
+    action = models.CharField(max_length=30, choices=AuditAction.choices)
+    person = models.ForeignKey("people.Person", null=True, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=200, help_text="What was read or changed, e.g. 'record' or 'consent'")
+    object_id = models.CharField(max_length=64, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    reason = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["person", "-at"], name="audit_person_at"),
+            models.Index(fields=["user", "-at"], name="audit_user_at"),
+            models.Index(fields=["action", "-at"], name="audit_action_at"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events cannot be deleted")
+
+
+class Service(models.TextChoices):
+    """Which part of the service an entry on the timeline belongs to (the timeline filter)."""
+
+    RECORD = "record", "Shared record"
+    EMDT = "emdt", "EMDT"
+    CARE = "care", "Key working and care plan"
+    PRIMARY_CARE = "primary_care", "Primary care mental health"
+    PEER_SUPPORT = "peer_support", "Peer support"
+    HEALTH_CHECKS = "health_checks", "Physical health checks"
+
+
+class TimelineEntry(models.Model):
+    """One thing that happened to a person, in any service. Services append; the record page reads one table."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="timeline")
+    at = models.DateTimeField(default=timezone.now)
+    service = models.CharField(max_length=20, choices=Service.choices)
+    kind = models.CharField(max_length=60)
+    summary = models.CharField(max_length=500)
+    link = models.CharField(max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        "directory.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "-at", "-id"], name="timeline_person_at")]
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "timeline entries"

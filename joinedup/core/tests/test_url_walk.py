@@ -1,0 +1,133 @@
+"""Every URL, every role, no sign-in: each answer must be what the access policy says.
+
+A page must declare what it needs: `person_page(perm, what)` for pages about one person, `requires(perm)`
+for other pages, `public` for the few open ones, or `any_signed_in` for the start page. A page that
+declares nothing fails this test, so a new page cannot forget the policy.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from joinedup.core.access import may
+from joinedup.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def all_patterns(resolver=None, prefix="", namespace=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from all_patterns(p, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}{p.name}", prefix + str(p.pattern), p.callback
+
+
+def declaration(view):
+    if getattr(view, "sign_in_not_required", False):
+        return ("public", None)
+    if hasattr(view, "person_page"):
+        return ("person", view.person_page["perm"])
+    if hasattr(view, "required_perm"):
+        return ("perm", view.required_perm)
+    if getattr(view, "any_signed_in", False):
+        return ("signed_in", None)
+    if getattr(view, "second_factor_not_required", False):
+        return ("signed_in", None)
+    return (None, None)
+
+
+@pytest.fixture
+def url_args(person, personas):
+    from joinedup.people.services import emergency_access_grant
+
+    access = emergency_access_grant(
+        by=personas.outsider, person=person, reason="Out of hours crisis: person's own team unreachable"
+    )
+    # The outsider's emergency access must not leak into the walk: end it.
+    from django.utils import timezone
+
+    access.expires_at = timezone.now()
+    access.save()
+    member = person.care_team.first()
+    return {"person_id": person.pk, "member_id": member.pk, "access_id": access.pk}
+
+
+def fill(route, args):
+    import re
+
+    def value(match):
+        name = match.group(2)
+        assert name in args, f"the URL walk has no value for <{name}> in {route}: add one to url_args"
+        return str(args[name])
+
+    return "/" + re.sub(r"<(\w+:)?(\w+)>", value, route)
+
+
+def test_every_page_declares_its_access(url_args):
+    undeclared = [name for name, route, view in all_patterns() if declaration(view)[0] is None]
+    assert not undeclared, f"pages without an access declaration: {undeclared}"
+
+
+def test_every_url_with_every_role_answers_as_the_policy_says(client, personas, person, url_args):
+    users = {"anonymous": None, **personas.all()}
+    checked = 0
+    for label, user in users.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for name, route, view in all_patterns():
+            kind, perm = declaration(view)
+            url = fill(route, url_args)
+            response = client.get(url)
+            if kind == "public":
+                expected = {200, 302, 405}
+            elif user is None:
+                expected = {302}
+            elif kind == "signed_in":
+                expected = {200}
+            elif kind == "perm":
+                expected = {200} if may(user, perm) else {403}
+            else:  # person page
+                user._joinedup_person_filter = None
+                del user._joinedup_person_filter
+                if not may(user, "people.view_record", person) and not may(user, perm, person):
+                    from joinedup.core.access import visible_people
+
+                    expected = {404} if not visible_people(user).filter(pk=person.pk).exists() else {403}
+                else:
+                    expected = {200} if may(user, perm, person) else {403}
+            assert response.status_code in expected, (
+                f"{label} GET {url} ({name}): {response.status_code}, expected {expected}"
+            )
+            if user is None and kind != "public":
+                assert "/account/sign-in/" in response["Location"]
+            checked += 1
+    assert checked > 100
+
+
+def test_outsider_gets_not_found_for_every_person_page(client, personas, person, url_args):
+    client.force_login(personas.outsider)
+    for name, route, view in all_patterns():
+        if declaration(view)[0] == "person":
+            assert client.get(fill(route, url_args)).status_code == 404, name
+
+
+def test_every_person_page_writes_an_audit_event(client, personas, person, url_args):
+    """Reading a person's data always leaves a trace: who, what, when."""
+    user = personas.community_clinician
+    client.force_login(user)
+    for name, route, view in all_patterns():
+        if declaration(view)[0] != "person":
+            continue
+        before = AuditEvent.objects.filter(person=person, user=user).count()
+        response = client.get(fill(route, url_args))
+        assert response.status_code == 200, name
+        assert AuditEvent.objects.filter(person=person, user=user).count() > before, f"{name} wrote no audit event"
+
+
+def test_every_url_taking_a_person_is_a_person_page():
+    for name, route, view in all_patterns():
+        if "<int:person_id>" in route:
+            assert declaration(view)[0] == "person", f"{name} takes a person but is not a person_page"

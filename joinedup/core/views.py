@@ -1,0 +1,89 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+
+from joinedup.accounts.middleware import public
+from joinedup.accounts.roles import Perm
+from joinedup.core.decorators import requires
+from joinedup.nhsuk_forms.fields import NhsForm
+from joinedup.people import queries as people_queries
+from joinedup.people import services as people_services
+
+from . import queries
+
+
+def forbidden(request, exception=None):
+    return render(request, "errors/403.jinja", status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "errors/404.jinja", status=404)
+
+
+def server_error(request):
+    return render(request, "errors/500.jinja", status=500)
+
+
+def home(request):
+    """The start page: what this member of staff can do here."""
+    from .navigation import main_nav
+
+    return render(request, "home.jinja", {"items": main_nav(request)})
+
+
+home.any_signed_in = True
+
+
+@public
+def health(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+class ReviewForm(NhsForm):
+    note = forms.CharField(
+        label="Review note",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what the review found"},
+    )
+
+
+@requires(Perm.REVIEW_AUDIT)
+def emergency_access_list(request):
+    show_all = request.GET.get("show") == "all"
+    return render(
+        request,
+        "governance/emergency_access_list.jinja",
+        {
+            "accesses": people_queries.emergency_accesses_for_review(unreviewed_only=not show_all),
+            "show_all": show_all,
+        },
+    )
+
+
+@requires(Perm.REVIEW_AUDIT)
+def emergency_access_review(request, access_id):
+    access = people_queries.emergency_access_for_review(pk=access_id)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_services.emergency_access_review(by=request.user, access=access, note=form.cleaned_data["note"])
+        except ValidationError as e:
+            form.add_error(None, e.messages)
+        else:
+            messages.success(request, "Review recorded")
+            return redirect("governance:emergency_access")
+    return render(request, "governance/emergency_access_review.jinja", {"access": access, "form": form})
+
+
+@requires(Perm.REVIEW_AUDIT)
+def audit_trail(request):
+    nhs_number = request.GET.get("nhs_number", "")
+    username = request.GET.get("user", "")
+    events = queries.audit_events(nhs_number=nhs_number, username=username)
+    return render(request, "governance/audit.jinja", {"events": events, "nhs_number": nhs_number, "username": username})

@@ -1,0 +1,29 @@
+"""The gate every page about a person goes through: access policy, then an audit event, then the view."""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from joinedup.core.access import may
+from joinedup.core.audit import AuditAction, audit_record
+
+from .queries import person_for
+
+
+def person_page(perm: str, what: str):
+    """The view receives the Person instead of its id. Without a relationship: 404. Without the
+    permission for this page: 403. Every request that reaches the view leaves an audit event."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, person_id, *args, **kwargs):
+            person = person_for(by=request.user, pk=person_id)
+            if not may(request.user, perm, person):
+                raise PermissionDenied
+            audit_record(by=request.user, action=AuditAction.VIEW, what=what, person=person, request=request)
+            return view(request, person, *args, **kwargs)
+
+        wrapped.person_page = {"perm": perm, "what": what}
+        return wrapped
+
+    return decorate

@@ -1,0 +1,236 @@
+"""Every change to a person's record goes through here: one transaction, its audit event and timeline entry."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from joinedup.accounts.roles import ConsentKind, Perm
+from joinedup.core.access import forget, may
+from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.timeline import Service, timeline_add
+
+from .matching import normalise_name
+from .models import CommunicationNeed, ConsentDecision, EmergencyAccess, Person
+
+EMERGENCY_ACCESS_HOURS = 12
+
+EDITABLE_FIELDS = (
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "practice",
+    "preferred_channel",
+    "safe_times",
+    "no_voicemail",
+    "do_not_contact",
+)
+
+
+class NotAllowed(PermissionError):
+    pass
+
+
+class StaleEdit(Exception):
+    """Someone else saved this record after the form was opened. The later save is refused."""
+
+    def __init__(self, current):
+        super().__init__("This record was changed by someone else after you opened it")
+        self.current = current
+
+
+def _require(by, perm, person=None):
+    if not may(by, perm, person):
+        raise NotAllowed(perm)
+
+
+def _clean_and_save(person, *, exclude=()):
+    if person.nhs_number:
+        from joinedup.core.validators import normalise_nhs_number
+
+        person.nhs_number = normalise_nhs_number(person.nhs_number)
+    else:
+        person.nhs_number = None
+    person.search_name = normalise_name(f"{person.given_name} {person.family_name}")
+    person.full_clean(exclude=list(exclude), validate_unique=True)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as e:
+        raise ValidationError({"nhs_number": "A record with this NHS number already exists"}) from e
+
+
+@transaction.atomic
+def person_register(*, by, consents: dict[str, bool] | None = None, **fields) -> Person:
+    """Create a person's record. Their practice gives the registering team a relationship, or the
+    registering user joins the care team, so nobody creates a record they then cannot see."""
+    _require(by, Perm.REGISTER_PERSON)
+    person = Person(**{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    _clean_and_save(person)
+    for kind, given in (consents or {}).items():
+        _consent_write(person=person, kind=kind, given=given, by=by, note="Recorded when the record was created")
+    audit_record(by=by, action=AuditAction.CREATE, what="record", person=person, obj=person)
+    timeline_add(person=person, service=Service.RECORD, kind="record_created", summary="Record created", by=by)
+    forget(by)
+    return person
+
+
+@transaction.atomic
+def person_update(*, by, person: Person, expected_version: int, **fields) -> Person:
+    _require(by, Perm.EDIT_RECORD, person)
+    changed = [k for k, v in fields.items() if k in EDITABLE_FIELDS and getattr(person, k) != v]
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    if current.version != expected_version:
+        raise StaleEdit(current)
+    for k in changed:
+        setattr(current, k, fields[k])
+    if not changed:
+        return current
+    current.version += 1
+    current.updated_at = timezone.now()
+    _clean_and_save(current)
+    labels = ", ".join(Person._meta.get_field(k).verbose_name for k in changed)
+    audit_record(by=by, action=AuditAction.UPDATE, what=f"details: {labels}"[:200], person=current, obj=current)
+    timeline_add(
+        person=current,
+        service=Service.RECORD,
+        kind="details_changed",
+        summary=f"Details changed: {labels}",
+        by=by,
+    )
+    return current
+
+
+@transaction.atomic
+def my_story_update(*, by, person: Person, expected_version: int, text: str) -> Person:
+    """'Tell your story once': the person's own words, written with them, kept on the one record."""
+    _require(by, Perm.EDIT_RECORD, person)
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    if current.version != expected_version:
+        raise StaleEdit(current)
+    current.my_story = text
+    current.my_story_updated = timezone.now()
+    current.version += 1
+    current.updated_at = timezone.now()
+    _clean_and_save(current)
+    audit_record(by=by, action=AuditAction.UPDATE, what="my story", person=current, obj=current)
+    timeline_add(person=current, service=Service.RECORD, kind="story_updated", summary="'My story' updated", by=by)
+    return current
+
+
+@transaction.atomic
+def communication_needs_set(*, by, person: Person, needs: dict[str, str]) -> None:
+    """Replace the person's communication needs with `needs` (need code -> detail)."""
+    _require(by, Perm.EDIT_RECORD, person)
+    existing = {n.need: n for n in person.communication_needs.all()}
+    for code, need in existing.items():
+        if code not in needs:
+            need.delete()
+    for code, detail in needs.items():
+        need = existing.get(code) or CommunicationNeed(person=person, need=code)
+        need.detail = detail
+        need.full_clean(exclude=["person"], validate_unique=False)
+        need.save()
+    summary = ", ".join(dict(CommunicationNeed._meta.get_field("need").choices)[c] for c in needs) or "none"
+    audit_record(by=by, action=AuditAction.UPDATE, what="communication needs", person=person)
+    timeline_add(
+        person=person,
+        service=Service.RECORD,
+        kind="communication_needs",
+        summary=f"Communication needs recorded: {summary}",
+        by=by,
+    )
+
+
+def _consent_write(*, person, kind, given, by, note):
+    if kind not in ConsentKind.values:
+        raise ValidationError({"kind": f"Unknown kind of organisation: {kind}"})
+    decision = ConsentDecision(person=person, kind=kind, given=given, note=note, by=by)
+    decision.full_clean(exclude=["person", "by"])
+    decision.save()
+    Person.objects.filter(pk=person.pk).update(**{f"consent_{kind}": given})
+    setattr(person, f"consent_{kind}", given)
+    return decision
+
+
+@transaction.atomic
+def consent_record(*, by, person: Person, kind: str, given: bool, note: str = "") -> ConsentDecision:
+    """Consent given or withdrawn. Withdrawal takes effect at once: the access policy reads the same row."""
+    _require(by, Perm.RECORD_CONSENT, person)
+    decision = _consent_write(person=person, kind=kind, given=given, by=by, note=note)
+    label = ConsentKind(kind).label
+    verb = "given" if given else "withdrawn"
+    audit_record(by=by, action=AuditAction.UPDATE, what=f"consent to share: {kind}", person=person, obj=decision)
+    timeline_add(
+        person=person,
+        service=Service.RECORD,
+        kind="consent",
+        summary=f"Consent to share with {label} {verb}",
+        by=by,
+    )
+    forget(by)
+    return decision
+
+
+@transaction.atomic
+def emergency_access_grant(*, by, person: Person, reason: str) -> EmergencyAccess:
+    """Break glass: see a person without a relationship, for a stated reason, for a limited time."""
+    _require(by, Perm.EMERGENCY_ACCESS)
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": "Say why you need emergency access (at least 10 characters)"})
+    access = EmergencyAccess(
+        person=person,
+        user=by,
+        reason=reason,
+        expires_at=timezone.now() + dt.timedelta(hours=EMERGENCY_ACCESS_HOURS),
+    )
+    access.full_clean(exclude=["person", "user"])
+    access.save()
+    audit_record(
+        by=by,
+        action=AuditAction.EMERGENCY_ACCESS,
+        what="emergency access",
+        person=person,
+        obj=access,
+        reason=reason,
+    )
+    timeline_add(
+        person=person,
+        service=Service.RECORD,
+        kind="emergency_access",
+        summary=f"Emergency access by {by.get_full_name() or by.username}",
+        by=by,
+    )
+    forget(by)
+    return access
+
+
+@transaction.atomic
+def emergency_access_review(*, by, access: EmergencyAccess, note: str) -> EmergencyAccess:
+    _require(by, Perm.REVIEW_AUDIT)
+    if access.reviewed_at:
+        raise ValidationError("This emergency access has already been reviewed")
+    access.reviewed_at = timezone.now()
+    access.reviewed_by = by
+    access.review_note = note
+    access.full_clean()
+    access.save()
+    audit_record(
+        by=by,
+        action=AuditAction.UPDATE,
+        what="emergency access review",
+        person=access.person,
+        obj=access,
+        reason=note,
+    )
+    return access
