@@ -18,10 +18,14 @@ def validate_nhs_number(value: str) -> None:
     digits = normalise_nhs_number(value)
     if not digits.isdigit() or len(digits) != 10:
         raise ValidationError("NHS number must be 10 digits", code="nhs_number_length")
-    if not nhs_number.is_valid(digits):
+    if nhs_number.calculate_checksum(digits[:9]) != int(digits[9]):
         raise ValidationError(
             "NHS number is not valid: check the digits (the last digit is a check digit)",
             code="nhs_number_check",
+        )
+    if not nhs_number.is_valid(digits):
+        raise ValidationError(
+            "NHS number is not in a range that is ever issued: check the digits", code="nhs_number_range"
         )
 
 
