@@ -10,6 +10,17 @@ from django.conf import settings
 
 from joinedup.accounts.roles import ConsentKind, Role
 
+# Each app's shared fixtures, including the `url_arg_<name>` values the URL walk needs.
+pytest_plugins = [
+    "joinedup.people.tests.fixtures",
+    "joinedup.care.tests.fixtures",
+    "joinedup.referrals.tests.fixtures",
+    "joinedup.meetings.tests.fixtures",
+    "joinedup.primarycare.tests.fixtures",
+    "joinedup.peersupport.tests.fixtures",
+    "joinedup.healthchecks.tests.fixtures",
+]
+
 
 @pytest.fixture
 def region(db):

@@ -41,3 +41,26 @@ class CareTeamMember(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.role_title}, {self.organisation})"
+
+
+class LevelOfCare(models.TextChoices):
+    PRIMARY_CARE = "primary_care", "Primary care mental health"
+    EMDT = "emdt", "Enhanced multi-disciplinary team"
+    CMHT = "cmht", "Community mental health team"
+    DISCHARGED = "discharged", "Discharged"
+
+
+class LevelOfCareChange(models.Model):
+    """A step up or down in care. The latest row is the person's current level; the rest is their history.
+    The key worker, plan and record carry across unchanged: only this row is written."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="level_changes")
+    level = models.CharField(max_length=20, choices=LevelOfCare.choices)
+    previous_level = models.CharField(max_length=20, choices=LevelOfCare.choices, blank=True)
+    reason = models.TextField(max_length=2000)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "-at"], name="level_person_at")]

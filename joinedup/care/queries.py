@@ -23,3 +23,16 @@ def care_team_member_for(*, person, pk):
         return CareTeamMember.objects.select_related("person", "organisation").get(person=person, pk=pk)
     except (CareTeamMember.DoesNotExist, ValueError):
         raise Http404("No care team member found") from None
+
+
+def level_of_care_for(*, person):
+    """The current level (the latest change), or None."""
+    from .models import LevelOfCareChange
+
+    return LevelOfCareChange.objects.filter(person=person).order_by("-at", "-id").first()
+
+
+def level_of_care_history_for(*, person):
+    from .models import LevelOfCareChange
+
+    return list(LevelOfCareChange.objects.filter(person=person).select_related("decided_by").order_by("-at", "-id"))

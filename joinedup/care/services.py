@@ -74,3 +74,31 @@ def care_team_end(*, by, member: CareTeamMember, reason: str = "") -> CareTeamMe
     )
     forget(by)
     return member
+
+
+@transaction.atomic
+def level_of_care_change(*, by, person, level, reason) -> "LevelOfCareChange":
+    """Step care up or down. Nothing else about the person changes: no new paperwork, no repeated story."""
+    from joinedup.core.validators import validate_no_markup
+
+    from .models import LevelOfCare, LevelOfCareChange
+
+    if not may(by, Perm.EDIT_RECORD, person):
+        raise NotAllowed(Perm.EDIT_RECORD)
+    if level not in LevelOfCare.values:
+        raise ValidationError({"level": "Select a level of care"})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter the reason for the change"})
+    validate_no_markup(reason)
+    current = LevelOfCareChange.objects.filter(person=person).order_by("-at", "-id").first()
+    if current and current.level == level:
+        raise ValidationError({"level": f"The person is already at this level ({current.get_level_display()})"})
+    change = LevelOfCareChange.objects.create(
+        person=person, level=level, previous_level=current.level if current else "", reason=reason, decided_by=by
+    )
+    label = LevelOfCare(level).label
+    summary = f"Level of care: {LevelOfCare(current.level).label} to {label}" if current else f"Level of care: {label}"
+    audit_record(by=by, action=AuditAction.UPDATE, what="level of care", person=person, obj=change, reason=reason)
+    timeline_add(person=person, service=Service.CARE, kind="level_of_care", summary=f"{summary}. {reason}"[:500], by=by)
+    return change

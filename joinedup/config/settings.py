@@ -72,6 +72,11 @@ INSTALLED_APPS = [
     "joinedup.directory",
     "joinedup.people",
     "joinedup.care",
+    "joinedup.referrals",
+    "joinedup.meetings",
+    "joinedup.primarycare",
+    "joinedup.peersupport",
+    "joinedup.healthchecks",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("joinedup.demo")

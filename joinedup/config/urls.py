@@ -1,12 +1,18 @@
 from django.urls import include, path
 
-from joinedup.core.views import home
+from joinedup.core.views import home, my_tasks
 
 urlpatterns = [
     path("", home, name="home"),
+    path("tasks/", my_tasks, name="my_tasks"),
     path("account/", include("joinedup.accounts.urls")),
     path("people/", include("joinedup.people.urls")),
     path("care/", include("joinedup.care.urls")),
+    path("referrals/", include("joinedup.referrals.urls")),
+    path("meetings/", include("joinedup.meetings.urls")),
+    path("primary-care/", include("joinedup.primarycare.urls")),
+    path("peer-support/", include("joinedup.peersupport.urls")),
+    path("health-checks/", include("joinedup.healthchecks.urls")),
     path("governance/", include("joinedup.core.urls")),
     path("health", include("joinedup.core.health_urls")),
 ]

@@ -1,15 +1,32 @@
-"""The header's navigation: what the signed-in user's roles let them use."""
+"""The header's navigation: what the signed-in user's roles let them use.
+
+Each app adds its own items from its AppConfig.ready() with `nav_item(...)`; the header shows the ones the
+user's permissions allow, in `order`.
+"""
+
+from dataclasses import dataclass
 
 from django.urls import reverse
 
-from joinedup.accounts.roles import Perm
 from joinedup.core.access import may
 
-_ITEMS = [
-    (Perm.SEARCH_PEOPLE, "people:search", "Find a person"),
-    (Perm.REVIEW_AUDIT, "governance:emergency_access", "Emergency access review"),
-    (Perm.REVIEW_AUDIT, "governance:audit", "Audit trail"),
-]
+
+@dataclass(frozen=True)
+class NavItem:
+    perm: str
+    url_name: str
+    text: str
+    order: int
+
+
+_ITEMS: list[NavItem] = []
+
+
+def nav_item(*, perm: str, url_name: str, text: str, order: int = 100) -> None:
+    if any(i.url_name == url_name for i in _ITEMS):
+        return
+    _ITEMS.append(NavItem(perm, url_name, text, order))
+    _ITEMS.sort(key=lambda i: i.order)
 
 
 def main_nav(request):
@@ -17,8 +34,8 @@ def main_nav(request):
     if not user.is_authenticated:
         return []
     items = []
-    for perm, name, text in _ITEMS:
-        if may(user, perm):
-            href = reverse(name)
-            items.append({"href": href, "text": text, "current": request.path == href})
+    for item in _ITEMS:
+        if may(user, item.perm):
+            href = reverse(item.url_name)
+            items.append({"href": href, "text": item.text, "current": request.path == href})
     return items

@@ -37,6 +37,16 @@ def home(request):
 home.any_signed_in = True
 
 
+def my_tasks(request):
+    """Everything the signed-in member of staff has to do, from every service, overdue first."""
+    from .tasks import tasks_for
+
+    return render(request, "tasks.jinja", {"tasks": tasks_for(request.user)})
+
+
+my_tasks.any_signed_in = True
+
+
 @public
 def health(request):
     with connection.cursor() as cursor:

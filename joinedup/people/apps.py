@@ -7,4 +7,9 @@ class PeopleConfig(AppConfig):
     verbose_name = "People receiving care"
 
     def ready(self):
+        from joinedup.accounts.roles import Perm
+        from joinedup.core.navigation import nav_item
+
         from . import access  # noqa: F401  (registers the practice and emergency access relationships)
+
+        nav_item(perm=Perm.SEARCH_PEOPLE, url_name="people:search", text="Find a person", order=10)

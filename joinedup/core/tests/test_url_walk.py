@@ -5,6 +5,8 @@ for other pages, `public` for the few open ones, or `any_signed_in` for the star
 declares nothing fails this test, so a new page cannot forget the policy.
 """
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -39,24 +41,19 @@ def declaration(view):
 
 
 @pytest.fixture
-def url_args(person, personas):
-    from joinedup.people.services import emergency_access_grant
-
-    access = emergency_access_grant(
-        by=personas.outsider, person=person, reason="Out of hours crisis: person's own team unreachable"
-    )
-    # The outsider's emergency access must not leak into the walk: end it.
-    from django.utils import timezone
-
-    access.expires_at = timezone.now()
-    access.save()
-    member = person.care_team.first()
-    return {"person_id": person.pk, "member_id": member.pk, "access_id": access.pk}
+def url_args(request, person):
+    """person_id is the `person` fixture; any other <name> comes from a fixture `url_arg_<name>`, which each
+    app defines in its tests/fixtures.py."""
+    names = {"person_id"}
+    for _, route, _ in all_patterns():
+        names.update(m.group(2) for m in re.finditer(r"<(\w+:)?(\w+)>", route))
+    args = {"person_id": person.pk}
+    for name in sorted(names - {"person_id"}):
+        args[name] = request.getfixturevalue(f"url_arg_{name}")
+    return args
 
 
 def fill(route, args):
-    import re
-
     def value(match):
         name = match.group(2)
         assert name in args, f"the URL walk has no value for <{name}> in {route}: add one to url_args"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PeersupportConfig(AppConfig):
+    name = "joinedup.peersupport"
+    label = "peersupport"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PrimarycareConfig(AppConfig):
+    name = "joinedup.primarycare"
+    label = "primarycare"
