@@ -8,9 +8,10 @@ from joinedup.accounts.roles import Perm
 from joinedup.core.access import forget, may
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.timeline import Service, timeline_add
+from joinedup.core.validators import validate_no_markup
 from joinedup.people.services import NotAllowed
 
-from .models import CareTeamMember
+from .models import CareTeamMember, LevelOfCare, LevelOfCareChange
 
 
 @transaction.atomic
@@ -77,12 +78,8 @@ def care_team_end(*, by, member: CareTeamMember, reason: str = "") -> CareTeamMe
 
 
 @transaction.atomic
-def level_of_care_change(*, by, person, level, reason) -> "LevelOfCareChange":
+def level_of_care_change(*, by, person, level, reason) -> LevelOfCareChange:
     """Step care up or down. Nothing else about the person changes: no new paperwork, no repeated story."""
-    from joinedup.core.validators import validate_no_markup
-
-    from .models import LevelOfCare, LevelOfCareChange
-
     if not may(by, Perm.EDIT_RECORD, person):
         raise NotAllowed(Perm.EDIT_RECORD)
     if level not in LevelOfCare.values:
