@@ -87,10 +87,10 @@ def person_register(*, by, consents: dict[str, bool] | None = None, **fields) ->
 @transaction.atomic
 def person_update(*, by, person: Person, expected_version: int, **fields) -> Person:
     _require(by, Perm.EDIT_RECORD, person)
-    changed = [k for k, v in fields.items() if k in EDITABLE_FIELDS and getattr(person, k) != v]
     current = Person.objects.select_for_update().get(pk=person.pk)
     if current.version != expected_version:
         raise StaleEdit(current)
+    changed = [k for k, v in fields.items() if k in EDITABLE_FIELDS and getattr(current, k) != v]
     for k in changed:
         setattr(current, k, fields[k])
     if not changed:

@@ -23,7 +23,7 @@ from .forms import (
 )
 from .presenters import PersonPresenter
 
-PERSON_FIELDS = [f for f in services.EDITABLE_FIELDS]
+PERSON_FIELDS = list(services.EDITABLE_FIELDS)
 
 
 def _presenter(person):
@@ -113,11 +113,8 @@ def edit(request, person):
     initial = {f: getattr(person, f) for f in PERSON_FIELDS}
     initial["practice"] = str(person.practice_id or "")
     form = PersonForm(request.POST or None, initial=initial, practices=practices_for_choice())
-    version = (
-        int(request.POST.get("version", person.version))
-        if request.POST.get("version", "").isdigit()
-        else person.version
-    )
+    posted_version = request.POST.get("version", "")
+    version = int(posted_version) if posted_version.isdigit() else person.version
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
