@@ -1,0 +1,28 @@
+"""manage.py demo_sign_ins: the demo's staff sign-ins, one line per role, and where to sign in."""
+
+from django.core.management.base import BaseCommand
+
+from joinedup.demo.personas import DEMO_URL, sign_in_rows, sign_ins_path
+
+
+class Command(BaseCommand):
+    help = "Print the demo personas' user names, roles, teams and passwords (made by seed_demo)."
+
+    def handle(self, *args, **options):
+        rows = sign_in_rows()
+        if not rows:
+            self.stdout.write("No demo sign-ins yet: run `manage.py seed_demo` first.")
+            return
+        table = [("User name", "Role", "Team", "Password")]
+        table += [(r.username, r.role_label, r.team, r.password or "(not on file: run seed_demo)") for r in rows]
+        widths = [max(len(row[i]) for row in table) for i in range(3)]
+        self.stdout.write(f"Joined Up demo: sign in at {DEMO_URL}")
+        self.stdout.write("")
+        for number, row in enumerate(table):
+            self.stdout.write(
+                "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=False)) + "  " + row[3]
+            )
+            if number == 0:
+                self.stdout.write("  ".join("-" * width for width in widths) + "  " + "-" * len(row[3]))
+        self.stdout.write("")
+        self.stdout.write(f"Passwords are kept in {sign_ins_path()} (made at random on the first seed).")
