@@ -24,6 +24,9 @@ $(VENDOR)/.installed: package.json package-lock.json
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/nhsuk $(VENDOR)/axe
 	cp -r node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js node_modules/nhsuk-frontend/dist/nhsuk/assets $(VENDOR)/nhsuk/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
+	# The NHS fonts are served only from assets.nhs.uk, which our Content Security Policy (rightly) does not
+	# allow; without these rules the design system's own fallback (Arial) is used and nothing is blocked.
+	perl -0pi -e 's/\@font-face\{[^}]*\}//g' $(VENDOR)/nhsuk/nhsuk-frontend.min.css
 	touch $@
 
 # Browser tests drive Debian's Chromium; install it when it is missing (needs root, as on CI).

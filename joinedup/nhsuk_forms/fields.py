@@ -34,11 +34,15 @@ class NhsDateWidget(forms.MultiWidget):
             return [value.day, value.month, value.year]
         return ["", "", ""]
 
+    # The NHS.UK date input names its boxes name[day], name[month], name[year]; the dashed form is accepted too.
     def value_from_datadict(self, data, files, name):
-        return [data.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")]
+        return [
+            (data.get(f"{name}[{part}]") or data.get(f"{name}-{part}") or "").strip()
+            for part in ("day", "month", "year")
+        ]
 
     def value_omitted_from_data(self, data, files, name):
-        return all(f"{name}-{part}" not in data for part in ("day", "month", "year"))
+        return all(f"{name}[{p}]" not in data and f"{name}-{p}" not in data for p in ("day", "month", "year"))
 
 
 class NhsDateField(forms.Field):

@@ -38,7 +38,7 @@ def test_search_never_finds_people_the_user_does_not_work_with(personas, person)
 def test_search_page_needs_a_name_with_the_date_of_birth(client, personas):
     client.force_login(personas.mhp)
     page = client.get(
-        "/people/", {"date_of_birth-day": "15", "date_of_birth-month": "3", "date_of_birth-year": "1984"}
+        "/people/", {"date_of_birth[day]": "15", "date_of_birth[month]": "3", "date_of_birth[year]": "1984"}
     ).content.decode()
     assert "Enter a name as well as the date of birth" in page
 
@@ -51,9 +51,9 @@ def test_search_page_finds_and_audits(client, personas, person):
         "/people/",
         {
             "name": "zoe ashwort",
-            "date_of_birth-day": "15",
-            "date_of_birth-month": "3",
-            "date_of_birth-year": "1984",
+            "date_of_birth[day]": "15",
+            "date_of_birth[month]": "3",
+            "date_of_birth[year]": "1984",
             "postcode": "FY1 3AB",
         },
     ).content.decode()
