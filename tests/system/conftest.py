@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django would otherwise refuse ORM calls
 # from fixtures (and the live server's set-up) as "async unsafe". Nothing here is actually concurrent.
@@ -32,6 +33,10 @@ TIMEOUT_MS = 10_000
 # The NHS.UK frontend's stylesheet asks for the Frutiger web fonts from assets.nhs.uk. The policy refuses
 # anything from elsewhere ("font-src 'self'"), so pages fall back to Arial, as the NHS.UK CSS intends.
 # Only these exact refusals are tolerated; any other refusal (inline script or style above all) fails.
+# A loaded 2-core CI machine can take a few seconds to answer; assertions wait for the page, up to this.
+expect.set_options(timeout=20_000)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -67,12 +72,11 @@ class Journey:
         page.get_by_label("User name").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        assert page.get_by_role("button", name="Sign out").count() == 1, f"{username} could not sign in"
+        expect(page.get_by_role("button", name="Sign out"), f"{username} could not sign in").to_have_count(1)
 
     def go_to_find_a_person(self):
         self.page.get_by_role("link", name="Find a person").first.click()
-        assert self.page.get_by_role("heading", level=1).inner_text() == "Find a person"
+        expect(self.page.get_by_role("heading", level=1)).to_have_text("Find a person")
 
     # Then …
 
@@ -105,11 +109,7 @@ class Journey:
 
     def check_nothing_was_blocked(self, where=""):
         """No Content Security Policy refusal (no page needs inline script or style) and no script error."""
-        blocked = [
-            m
-            for m in self.console_errors
-            if ("Content Security Policy" in m or "Refused to" in m)
-        ]
+        blocked = [m for m in self.console_errors if ("Content Security Policy" in m or "Refused to" in m)]
         assert not blocked, f"the browser refused something on {where or self.page.url}:\n" + "\n".join(blocked)
         crashed = [m for m in self.console_errors if m.startswith("uncaught: ")]
         assert not crashed, f"a script failed on {where or self.page.url}:\n" + "\n".join(crashed)

@@ -7,6 +7,7 @@ Content Security Policy refused, which would mean a page needed inline script or
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +21,7 @@ def search_by_name_and_date_of_birth(me, name, day, month, year):
     page.get_by_label("Month").fill(month)
     page.get_by_label("Year").fill(year)
     page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"/people/\?"))
     me.check_no_problem_is_shown()
 
 
@@ -27,6 +29,7 @@ def search_by_nhs_number(me, nhs_number):
     page = me.page
     page.get_by_label("NHS number").fill(nhs_number)
     page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"/people/\?"))
     me.check_no_problem_is_shown()
 
 
@@ -40,7 +43,7 @@ def test_a_community_clinician_finds_a_person_and_reads_their_timeline(me, perso
     search_by_name_and_date_of_birth(me, "zoe ashworth", "15", "3", "1984")
 
     # Then I find her, and only her
-    assert page.get_by_role("heading", name="1 person found").is_visible()
+    expect(page.get_by_role("heading", name="1 person found")).to_be_visible()
     results = page.get_by_role("table", name="People found")
     assert results.get_by_role("row").count() == 2  # the header and Zoë
     assert NHS_NUMBER in results.inner_text()
@@ -53,12 +56,12 @@ def test_a_community_clinician_finds_a_person_and_reads_their_timeline(me, perso
     assert page.get_by_role("heading", level=1).inner_text() == "Zoë Ashworth"
     assert NHS_NUMBER in page.locator(".app-person-banner").inner_text()
     assert "15 March 1984" in page.locator(".app-person-banner").inner_text()
-    assert page.get_by_role("heading", name="Care team").is_visible()
+    expect(page.get_by_role("heading", name="Care team")).to_be_visible()
     me.check_the_page("the record page")
 
     # When I open the whole timeline
     page.get_by_role("link", name="See the whole timeline").click()
-    assert page.get_by_role("heading", name="Timeline").is_visible()
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
     timeline = page.locator("ol.nhsuk-list")
     assert "Record created" in timeline.inner_text()
     assert "joined the care team" in timeline.inner_text()
@@ -96,9 +99,9 @@ def test_registering_a_person_with_wrong_details_explains_each_problem(me, perso
     page.get_by_role("button", name="Create record").click()
 
     # Then the page tells me there is a problem, and lists both, and nothing else
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".nhsuk-error-summary")
-    assert summary.get_by_role("heading", name="There is a problem").is_visible()
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
     problems = summary.get_by_role("link").all_inner_texts()
     assert len(problems) == 2, problems
     assert problems[0].startswith("NHS number is not valid")
@@ -131,7 +134,7 @@ def test_staff_who_do_not_work_with_a_person_cannot_tell_they_exist(me, person):
     search_by_nhs_number(me, "9990000018")
 
     # Then no one is found
-    assert page.get_by_role("heading", name="0 people found").is_visible()
+    expect(page.get_by_role("heading", name="0 people found")).to_be_visible()
     assert "No one found that you work with" in page.locator("main").inner_text()
     assert page.get_by_role("table", name="People found").count() == 0
     me.check_the_page("the search page with no result")
@@ -169,7 +172,7 @@ def test_a_person_can_be_found_and_opened_with_the_keyboard_alone(me, person):
     page.keyboard.type(NHS_NUMBER)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"nhs_number="))
-    assert page.get_by_role("heading", name="1 person found").is_visible()
+    expect(page.get_by_role("heading", name="1 person found")).to_be_visible()
 
     # And Tab to her name in the results and press Enter
     tab_until(me, lambda f: f["tag"] == "a" and f["text"] == "Zoë Ashworth")
@@ -192,7 +195,7 @@ def test_signing_in_and_searching_work_without_javascript(open_browser, person):
     search_by_nhs_number(me, NHS_NUMBER)
 
     # Then I find the person and can open the record
-    assert page.get_by_role("heading", name="1 person found").is_visible()
+    expect(page.get_by_role("heading", name="1 person found")).to_be_visible()
     page.get_by_role("link", name="Zoë Ashworth").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Zoë Ashworth"
     # And the scripts really were off: the page never marked itself as enhanced
