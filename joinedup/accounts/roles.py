@@ -39,6 +39,35 @@ class Perm:
     REVIEW_AUDIT = "core.review_audit"
     VIEW_AGGREGATES = "reporting.view_aggregates"
     MANAGE_USERS = "accounts.manage_users"
+    # SMI physical health checks (joinedup/healthchecks).
+    HC_VIEW = "healthchecks.view"  # worklists and a person's health check page
+    HC_OUTREACH = "healthchecks.outreach"  # claim people, record contact attempts, book checks
+    HC_RECORD_CHECK = "healthchecks.record_check"  # record a check, follow-ups, the person's health plan
+    HC_REGISTER_FILES = "healthchecks.register_files"  # import SMI registers, send register updates to practices
+    HC_COVERAGE = "healthchecks.coverage"  # coverage figures (suppressed counts, no named person)
+    # Key working: writing the care and support plan with the person, and a key worker's own caseload.
+    EDIT_CARE_PLAN = "care.edit_plan"
+    VIEW_CASELOAD = "care.view_caseload"
+    # EMDT: only mental health practitioners request; coordinators triage and run the meetings.
+    REQUEST_EMDT = "referrals.request_emdt"
+    TRIAGE_EMDT = "referrals.triage_emdt"
+    RUN_EMDT_MEETINGS = "meetings.run_emdt_meetings"
+    # Peer support: referring a person, allocating them to a worker, recording the work done with them,
+    # searching the community directory (not person data), and supervising and training the workforce.
+    VIEW_PEER_SUPPORT = "peersupport.view"
+    REFER_PEER_SUPPORT = "peersupport.refer"
+    ALLOCATE_PEER_SUPPORT = "peersupport.allocate"
+    RECORD_PEER_SUPPORT = "peersupport.record"
+    SEARCH_COMMUNITY_DIRECTORY = "peersupport.search_directory"
+    MANAGE_PEER_WORKFORCE = "peersupport.manage_workforce"
+    # Primary care mental health: MHPs in primary care networks, and the trainee and associate psychologists
+    # they supervise. Viewing covers a person's MHP episodes, sessions, onward referrals and advice to GPs.
+    PC_VIEW = "primarycare.view"
+    PC_VIEW_CASELOAD = "primarycare.view_caseload"
+    PC_MANAGE_CASELOAD = "primarycare.manage_caseload"  # add, assess, refer on, discharge; advise GPs
+    PC_DELIVER_SESSION = "primarycare.deliver_session"
+    PC_SUPERVISE = "primarycare.supervise"  # review sessions delivered by trainee and associate psychologists
+    PC_ASK_ADVICE = "primarycare.ask_advice"  # a GP practice asks its PCN's MHPs about a patient
 
 
 _CLINICAL = {
@@ -49,14 +78,16 @@ _CLINICAL = {
     Perm.RECORD_CONSENT,
     Perm.EDIT_CARE_TEAM,
     Perm.EMERGENCY_ACCESS,
+    Perm.EDIT_CARE_PLAN,
+    Perm.VIEW_CASELOAD,
 }
 _PARTNER = {Perm.SEARCH_PEOPLE, Perm.VIEW_RECORD}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.MHP: frozenset(_CLINICAL),
+    Role.MHP: frozenset(_CLINICAL | {Perm.REQUEST_EMDT}),
     Role.TRAINEE_PSYCHOLOGIST: frozenset({Perm.SEARCH_PEOPLE, Perm.VIEW_RECORD, Perm.EDIT_RECORD}),
-    Role.COMMUNITY_CLINICIAN: frozenset(_CLINICAL),
-    Role.EMDT_COORDINATOR: frozenset(_CLINICAL - {Perm.REGISTER_PERSON}),
+    Role.COMMUNITY_CLINICIAN: frozenset(_CLINICAL | {Perm.REQUEST_EMDT}),
+    Role.EMDT_COORDINATOR: frozenset((_CLINICAL - {Perm.REGISTER_PERSON}) | {Perm.TRIAGE_EMDT, Perm.RUN_EMDT_MEETINGS}),
     Role.KEY_WORKER: frozenset(_CLINICAL),
     Role.PARTNER_PROFESSIONAL: frozenset(_PARTNER),
     Role.PEER_SUPPORT_WORKER: frozenset(_PARTNER | {Perm.EDIT_RECORD}),
@@ -74,6 +105,56 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # The IG lead reviews the audit trail and emergency access; reading a record needs a relationship.
     Role.IG_LEAD: frozenset({Perm.REVIEW_AUDIT}),
 }
+
+# Peer support. Clinicians who know the person refer them; peer support workers and volunteers record their
+# work with the people allocated to them; seniors also allocate, and supervise and train the workforce.
+_PEER_REFERRER = {Perm.VIEW_PEER_SUPPORT, Perm.REFER_PEER_SUPPORT, Perm.SEARCH_COMMUNITY_DIRECTORY}
+_PEER_STAFF = {Perm.VIEW_PEER_SUPPORT, Perm.RECORD_PEER_SUPPORT, Perm.SEARCH_COMMUNITY_DIRECTORY}
+_PEER_SUPPORT_GRANTS = {
+    Role.MHP: _PEER_REFERRER,
+    Role.COMMUNITY_CLINICIAN: _PEER_REFERRER,
+    Role.EMDT_COORDINATOR: _PEER_REFERRER,
+    Role.KEY_WORKER: _PEER_REFERRER,
+    Role.PARTNER_PROFESSIONAL: {Perm.SEARCH_COMMUNITY_DIRECTORY},
+    Role.PEER_SUPPORT_WORKER: _PEER_STAFF,
+    Role.VOLUNTEER: _PEER_STAFF,
+    Role.SENIOR_PEER_SUPPORT_WORKER: _PEER_STAFF | {Perm.ALLOCATE_PEER_SUPPORT, Perm.MANAGE_PEER_WORKFORCE},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | extra for role, extra in _PEER_SUPPORT_GRANTS.items()})
+
+# Primary care mental health. MHPs hold the caseload; trainee and associate psychologists deliver sessions
+# under a named supervising MHP but do not add, assess, refer on or discharge. The clinicians around the person
+# and their GP practice can read what was done; the practice asks its PCN's MHPs for advice.
+_PRIMARY_CARE_GRANTS = {
+    Role.MHP: {
+        Perm.PC_VIEW,
+        Perm.PC_VIEW_CASELOAD,
+        Perm.PC_MANAGE_CASELOAD,
+        Perm.PC_DELIVER_SESSION,
+        Perm.PC_SUPERVISE,
+    },
+    Role.TRAINEE_PSYCHOLOGIST: {Perm.PC_VIEW, Perm.PC_VIEW_CASELOAD, Perm.PC_DELIVER_SESSION},
+    Role.COMMUNITY_CLINICIAN: {Perm.PC_VIEW},
+    Role.EMDT_COORDINATOR: {Perm.PC_VIEW},
+    Role.KEY_WORKER: {Perm.PC_VIEW},
+    Role.GP_PRACTICE_STAFF: {Perm.PC_VIEW, Perm.PC_ASK_ADVICE},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | extra for role, extra in _PRIMARY_CARE_GRANTS.items()})
+
+# SMI physical health checks. Outreach workers and GP practices run the outreach and exchange the register files;
+# health check providers record checks; the clinicians around the person may book and record too. Commissioners
+# see coverage figures only (small counts suppressed), never a named person.
+_HEALTH_CHECKS = {Perm.HC_VIEW, Perm.HC_OUTREACH, Perm.HC_RECORD_CHECK}
+_HEALTH_CHECK_GRANTS = {
+    Role.OUTREACH_WORKER: _HEALTH_CHECKS | {Perm.HC_REGISTER_FILES, Perm.HC_COVERAGE},
+    Role.GP_PRACTICE_STAFF: _HEALTH_CHECKS | {Perm.HC_REGISTER_FILES, Perm.HC_COVERAGE},
+    Role.HEALTH_CHECK_PROVIDER: {Perm.HC_VIEW, Perm.HC_RECORD_CHECK},
+    Role.MHP: _HEALTH_CHECKS,
+    Role.COMMUNITY_CLINICIAN: _HEALTH_CHECKS,
+    Role.KEY_WORKER: _HEALTH_CHECKS,
+    Role.COMMISSIONER: {Perm.HC_COVERAGE},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | extra for role, extra in _HEALTH_CHECK_GRANTS.items()})
 
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 

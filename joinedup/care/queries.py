@@ -36,3 +36,254 @@ def level_of_care_history_for(*, person):
     from .models import LevelOfCareChange
 
     return list(LevelOfCareChange.objects.filter(person=person).select_related("decided_by").order_by("-at", "-id"))
+
+
+# --- Plans, sharing, caseload, tasks, outcomes -----------------------------------------------------------------
+
+
+def plan_versions_for(*, person):
+    from .models import CarePlanVersion
+
+    return list(
+        CarePlanVersion.objects.filter(person=person).select_related("agreed_by", "updated_by").order_by("-number")
+    )
+
+
+def plan_version_for(*, person, number):
+    """One version with its goals and actions (owners loaded), or 404."""
+    from django.db.models import Prefetch
+    from django.http import Http404
+
+    from .models import CarePlanVersion, PlanAction
+
+    version = (
+        CarePlanVersion.objects.filter(person=person, number=number)
+        .select_related("agreed_by", "updated_by", "created_by")
+        .prefetch_related("goals", Prefetch("actions", PlanAction.objects.select_related("owner_organisation")))
+        .first()
+    )
+    if version is None:
+        raise Http404("No such version of the plan")
+    return version
+
+
+def plan_draft_for(*, person):
+    from .models import CarePlanVersion, PlanStatus
+
+    return CarePlanVersion.objects.filter(person=person, status=PlanStatus.DRAFT).first()
+
+
+def plan_current_for(*, person):
+    """The plan everyone works from: the latest agreed version, or None."""
+    from .models import CarePlanVersion, PlanStatus
+
+    number = (
+        CarePlanVersion.objects.filter(person=person, status=PlanStatus.AGREED)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return plan_version_for(person=person, number=number) if number else None
+
+
+def current_sharing(*, person) -> dict:
+    """The person's current choice of what to share with each kind of organisation outside the NHS: from the
+    latest agreed version (or the draft, before anything is agreed). Applies to every version shown."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from .models import CarePlanVersion, PlanStatus
+
+    agreed_first = Case(When(status=PlanStatus.AGREED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    row = (
+        CarePlanVersion.objects.filter(person=person)
+        .order_by(agreed_first, "-number")
+        .values_list("sharing", flat=True)
+        .first()
+    )
+    return row or {}
+
+
+def visible_sections(*, user, person) -> frozenset[str]:
+    """Which parts of the plan this user sees. Through an NHS membership: all of it. Through a VCFSE, local
+    authority or peer support membership: only what the person agreed to share with that kind of
+    organisation, and only while their consent to share with that kind holds."""
+    from joinedup.accounts.roles import ConsentKind
+
+    from .models import PlanSection
+
+    kinds = {m.consent_kind for m in user.active_memberships}
+    if ConsentKind.NHS in kinds:
+        return frozenset(PlanSection.values)
+    sharing = current_sharing(person=person)
+    shown = set()
+    for kind in kinds:
+        if person.has_consent(kind):
+            shown.update(sharing.get(kind, ()))
+    return frozenset(shown)
+
+
+def user_organisation_ids(user) -> set[int]:
+    return {m.team.organisation_id for m in user.active_memberships}
+
+
+def caseload_for(*, user):
+    """The people this user is the active key worker for, with their plan status and next review date,
+    overdue reviews first, then no agreed plan, then the soonest review. A fixed number of queries."""
+    from django.db.models import Case, Exists, IntegerField, OuterRef, Subquery, Value, When
+    from django.utils import timezone
+
+    from joinedup.core.access import visible_people
+
+    from .models import CarePlanVersion, LevelOfCareChange, PlanStatus
+
+    today = timezone.localdate()
+    agreed = CarePlanVersion.objects.filter(person=OuterRef("pk"), status=PlanStatus.AGREED).order_by("-number")
+    mine = CareTeamMember.objects.filter(user=user, is_key_worker=True, ended__isnull=True).values("person_id")
+    return list(
+        visible_people(user)
+        .filter(pk__in=mine)
+        .select_related("practice")
+        .annotate(
+            review_date=Subquery(agreed.values("review_date")[:1]),
+            agreed_number=Subquery(agreed.values("number")[:1]),
+            has_draft=Exists(CarePlanVersion.objects.filter(person=OuterRef("pk"), status=PlanStatus.DRAFT)),
+            level=Subquery(
+                LevelOfCareChange.objects.filter(person=OuterRef("pk")).order_by("-at", "-id").values("level")[:1]
+            ),
+            rank=Case(
+                When(review_date__lt=today, then=Value(0)),
+                When(review_date__isnull=True, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("rank", "review_date", "family_name", "given_name", "pk")
+    )
+
+
+def plan_actions_for_user(*, user):
+    """Open actions in people's current (latest agreed) plans owned by an organisation through which this
+    user is on the person's care team. Scoped by the access policy, so withdrawn consent hides them."""
+    from django.db.models import F, OuterRef, Subquery
+
+    from joinedup.core.access import visible_people
+
+    from .models import CarePlanVersion, PlanAction, PlanStatus
+
+    latest = (
+        CarePlanVersion.objects.filter(person=OuterRef("version__person"), status=PlanStatus.AGREED)
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    teams = CareTeamMember.objects.filter(user=user, ended__isnull=True).values_list("person_id", "organisation_id")
+    pairs = list(teams)
+    if not pairs:
+        return []
+    from django.db.models import Q
+
+    match = Q()
+    for person_id, org_id in pairs:
+        match |= Q(version__person_id=person_id, owner_organisation_id=org_id)
+    return list(
+        PlanAction.objects.filter(match, version__status=PlanStatus.AGREED, version_id=Subquery(latest))
+        .filter(version__person__in=visible_people(user))
+        .select_related("version__person", "owner_organisation")
+        .annotate(person_id=F("version__person_id"))
+        .order_by("due", "pk")
+    )
+
+
+def notifications_for(*, person):
+    from .models import PersonNotification
+
+    return list(PersonNotification.objects.filter(person=person).order_by("-created_at", "-id")[:20])
+
+
+def key_worker_history_for(*, person):
+    from .models import KeyWorkerChange
+
+    return list(
+        KeyWorkerChange.objects.filter(person=person)
+        .select_related("previous", "new__organisation", "by")
+        .order_by("-at", "-id")
+    )
+
+
+def dialog_history_for(*, person):
+    """Every DIALOG assessment, oldest first, each with its ratings as {item: rating}."""
+    from django.db.models import Prefetch
+
+    from .models import DialogAssessment, DialogRating
+
+    assessments = list(
+        DialogAssessment.objects.filter(person=person)
+        .prefetch_related(Prefetch("ratings", DialogRating.objects.order_by("item")))
+        .order_by("taken_on", "id")
+    )
+    for a in assessments:
+        a.by_item = {r.item: r for r in a.ratings.all()}
+    return assessments
+
+
+def goal_ratings_for(*, person):
+    from .models import GoalRating
+
+    return list(GoalRating.objects.filter(person=person).order_by("rated_on", "id"))
+
+
+def reqol_scores_for(*, person):
+    from .models import ReqolScore
+
+    return list(ReqolScore.objects.filter(person=person).order_by("taken_on", "id"))
+
+
+def dialog_mean_item_change(*, people=None) -> dict[int, dict]:
+    """For reporting: per DIALOG item, the mean change from each person's first to latest assessment, over
+    people with at least two assessments. `people` is a Person queryset (for example one area); None: all.
+    Returns {item: {"people": n, "mean_change": float | None}}. Aggregates only: no person is named."""
+    from django.db.models import Count, Max, Min
+
+    from .models import DialogAssessment, DialogRating
+
+    assessments = DialogAssessment.objects.all()
+    if people is not None:
+        assessments = assessments.filter(person__in=people)
+    spans = (
+        assessments.values("person_id")
+        .annotate(n=Count("id"), first=Min("taken_on"), last=Max("taken_on"))
+        .filter(n__gte=2)
+    )
+    firsts, lasts = {}, {}
+    span_by_person = {s["person_id"]: s for s in spans}
+    ratings = (
+        DialogRating.objects.filter(assessment__person_id__in=list(span_by_person))
+        .values_list("assessment__person_id", "assessment__taken_on", "assessment_id", "item", "score")
+        .order_by("assessment__person_id", "assessment__taken_on", "assessment_id")
+    )
+    for person_id, taken_on, _aid, item, score in ratings:
+        span = span_by_person[person_id]
+        if taken_on == span["first"]:
+            firsts.setdefault((person_id, item), score)
+        if taken_on == span["last"]:
+            lasts[(person_id, item)] = score
+    result = {}
+    for item in range(1, 12):
+        changes = [lasts[k] - firsts[k] for k in firsts if k[1] == item and k in lasts]
+        result[item] = {
+            "people": len(changes),
+            "mean_change": round(sum(changes) / len(changes), 2) if changes else None,
+        }
+    return result
+
+
+def colleagues_for(*, user):
+    """Staff in the user's own teams (and the user): who they might hand key working to."""
+    from django.contrib.auth import get_user_model
+
+    team_ids = [m.team_id for m in user.active_memberships]
+    return list(
+        get_user_model()
+        .objects.filter(memberships__team_id__in=team_ids, memberships__ended__isnull=True, is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )

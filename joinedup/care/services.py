@@ -11,7 +11,24 @@ from joinedup.core.timeline import Service, timeline_add
 from joinedup.core.validators import validate_no_markup
 from joinedup.people.services import NotAllowed
 
-from .models import CareTeamMember, LevelOfCare, LevelOfCareChange
+from .models import (
+    CarePlanVersion,
+    CareTeamMember,
+    DialogAssessment,
+    DialogRating,
+    GoalRating,
+    KeyWorkerChange,
+    LevelOfCare,
+    LevelOfCareChange,
+    NeedDomain,
+    Participation,
+    PersonNotification,
+    PlanAction,
+    PlanGoal,
+    PlanSection,
+    PlanStatus,
+    ReqolScore,
+)
 
 
 @transaction.atomic
@@ -99,3 +116,588 @@ def level_of_care_change(*, by, person, level, reason) -> LevelOfCareChange:
     audit_record(by=by, action=AuditAction.UPDATE, what="level of care", person=person, obj=change, reason=reason)
     timeline_add(person=person, service=Service.CARE, kind="level_of_care", summary=f"{summary}. {reason}"[:500], by=by)
     return change
+
+
+# --- Key workers -------------------------------------------------------------------------------------------
+
+
+def _clean_text(value, field, *, required_message="", max_length=5000):
+    value = (value or "").strip()
+    if required_message and not value:
+        raise ValidationError({field: required_message})
+    if len(value) > max_length:
+        raise ValidationError({field: f"Must be {max_length:,} characters or fewer"})
+    try:
+        validate_no_markup(value)
+    except ValidationError as e:
+        raise ValidationError({field: e.messages}) from None
+    return value
+
+
+def _notify(*, person, kind, message, by):
+    return PersonNotification.objects.create(person=person, kind=kind, message=message[:2000], created_by=by)
+
+
+@transaction.atomic
+def key_worker_assign(*, by, person, user, reason, handover_note, role_title="", phone="", email="") -> KeyWorkerChange:
+    """Name the person's key worker: their single point of contact. The previous key worker (if any) stops
+    being key worker but stays on the care team; both periods are kept, with the reason and handover note."""
+    if not may(by, Perm.EDIT_CARE_TEAM, person):
+        raise NotAllowed(Perm.EDIT_CARE_TEAM)
+    reason = _clean_text(reason, "reason", required_message="Enter the reason for the change", max_length=2000)
+    membership = user.primary_membership if user is not None else None
+    if membership is None:
+        raise ValidationError({"user": "Select a member of staff with a current role in a team"})
+    # Lock the person's key worker rows so two changes at once cannot both end the same key worker.
+    current = (
+        CareTeamMember.objects.select_for_update()
+        .filter(person=person, is_key_worker=True, ended__isnull=True)
+        .select_related("organisation")
+        .first()
+    )
+    if current is not None and current.user_id == user.pk:
+        raise ValidationError({"user": f"{current.name} is already the key worker"})
+    handover_note = _clean_text(
+        handover_note,
+        "handover_note",
+        required_message="Enter a handover note for the new key worker" if current else "",
+    )
+    today = timezone.localdate()
+    if current is not None:
+        current.ended = today
+        current.save(update_fields=["ended"])
+        # The previous key worker stays on the care team, no longer as key worker.
+        CareTeamMember.objects.create(
+            person=person,
+            user=current.user,
+            name=current.name,
+            organisation=current.organisation,
+            role_title=current.role_title,
+            phone=current.phone,
+            email=current.email,
+            is_key_worker=False,
+        )
+    existing = CareTeamMember.objects.filter(person=person, user=user, ended__isnull=True).first()
+    if existing is not None:
+        existing.ended = today
+        existing.save(update_fields=["ended"])
+    new = CareTeamMember(
+        person=person,
+        user=user,
+        name=user.get_full_name() or user.username,
+        organisation=membership.team.organisation,
+        role_title=role_title or (existing.role_title if existing else membership.get_role_display())[:120],
+        phone=phone or user.phone or (existing.phone if existing else ""),
+        email=email or user.email or (existing.email if existing else ""),
+        is_key_worker=True,
+    )
+    new.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            new.save()
+    except IntegrityError as e:  # someone else named a key worker at the same moment
+        raise ValidationError("Someone else changed the key worker just now. Check the care team and try again") from e
+    change = KeyWorkerChange.objects.create(
+        person=person, previous=current, new=new, reason=reason, handover_note=handover_note, by=by
+    )
+    contact = " or ".join(x for x in (new.phone, new.email) if x) or "through the care team"
+    _notify(
+        person=person,
+        kind="key_worker",
+        message=f"Your key worker is now {new.name} ({new.role_title}, {new.organisation.name}). "
+        f"They are your main contact: {contact}.",
+        by=by,
+    )
+    audit_record(by=by, action=AuditAction.UPDATE, what="key worker", person=person, obj=change, reason=reason)
+    summary = (
+        f"Key worker changed from {current.name} to {new.name}: {reason}"
+        if current
+        else f"{new.name} named as key worker: {reason}"
+    )
+    timeline_add(
+        person=person, service=Service.CARE, kind="key_worker", summary=summary, by=by, link=_plan_link(person)
+    )
+    forget(by)
+    forget(user)
+    return change
+
+
+# --- The care and support plan -------------------------------------------------------------------------------
+
+REVIEW_MONTHS = 6
+SHAREABLE_KINDS = ("vcfse", "local_authority", "peer_support")  # ConsentKind values outside the NHS
+TEXT_SECTIONS = ("what_matters", "strengths", "early_signs", "what_helps", "crisis_contacts", "out_of_hours")
+
+
+class PlanConflict(Exception):
+    """Someone else saved the draft after this form was opened. The later save is refused; `changes` says
+    what is different between what is saved now and what this person tried to save."""
+
+    def __init__(self, current, changes):
+        super().__init__("The draft was changed by someone else after you opened it")
+        self.current = current
+        self.changes = changes
+
+
+def add_months(day, months):
+    import calendar
+
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _plan_link(person):
+    from django.urls import reverse
+
+    return reverse("care:plan", args=[person.pk])
+
+
+def _require_plan(by, person):
+    if not may(by, Perm.EDIT_CARE_PLAN, person):
+        raise NotAllowed(Perm.EDIT_CARE_PLAN)
+
+
+def _validate_review_date(review_date, *, from_day=None):
+    today = timezone.localdate()
+    from_day = from_day or today
+    if review_date is None:
+        return
+    if review_date < today:
+        raise ValidationError({"review_date": "Review date must be today or in the future"})
+    latest = add_months(from_day, REVIEW_MONTHS)
+    if review_date > latest:
+        raise ValidationError(
+            {"review_date": f"Review date must be within {REVIEW_MONTHS} months (by {latest.day} {latest:%B %Y})"}
+        )
+
+
+def _locked_draft(draft) -> CarePlanVersion:
+    current = CarePlanVersion.objects.select_for_update().get(pk=draft.pk)
+    if current.status != PlanStatus.DRAFT:
+        raise ValidationError("This version has been agreed and cannot be changed. Start a new draft to change it")
+    return current
+
+
+def _touch(draft, by):
+    draft.revision += 1
+    draft.updated_by = by
+    draft.updated_at = timezone.now()
+    draft.save(update_fields=["revision", "updated_by", "updated_at"])
+
+
+def latest_agreed(person):
+    return CarePlanVersion.objects.filter(person=person, status=PlanStatus.AGREED).order_by("-number").first()
+
+
+@transaction.atomic
+def plan_draft_start(*, by, person) -> CarePlanVersion:
+    """Start a draft: a copy of the last agreed version (goals keep their identity), or an empty plan."""
+    _require_plan(by, person)
+    # Lock the person row so two people starting a draft at once make one draft, not two.
+    type(person).objects.select_for_update().filter(pk=person.pk).first()
+    if CarePlanVersion.objects.filter(person=person, status=PlanStatus.DRAFT).exists():
+        raise ValidationError("There is already a draft of this plan: carry on with it")
+    source = latest_agreed(person)
+    last_number = CarePlanVersion.objects.filter(person=person).order_by("-number").values_list("number", flat=True)
+    number = (last_number.first() or 0) + 1
+    draft = CarePlanVersion(person=person, number=number, created_by=by, updated_by=by)
+    if source is not None:
+        for field in (*TEXT_SECTIONS, "needs", "sharing"):
+            setattr(draft, field, getattr(source, field))
+    draft.review_date = add_months(timezone.localdate(), REVIEW_MONTHS)
+    draft.save()
+    if source is not None:
+        PlanGoal.objects.bulk_create(
+            PlanGoal(version=draft, key=g.key, words=g.words, position=g.position) for g in source.goals.all()
+        )
+        PlanAction.objects.bulk_create(
+            PlanAction(
+                version=draft,
+                description=a.description,
+                owner_is_person=a.owner_is_person,
+                owner_organisation_id=a.owner_organisation_id,
+                due=a.due,
+                position=a.position,
+            )
+            for a in source.actions.all()
+        )
+    what = f"from version {source.number}" if source else "new plan"
+    audit_record(by=by, action=AuditAction.CREATE, what=f"care plan draft ({what})", person=person, obj=draft)
+    timeline_add(
+        person=person,
+        service=Service.CARE,
+        kind="plan_draft",
+        summary=f"Care and support plan: draft version {number} started"
+        + (f" from agreed version {source.number}" if source else ""),
+        by=by,
+        link=_plan_link(person),
+    )
+    return draft
+
+
+def _sharing_clean(sharing):
+    clean = {}
+    for kind, sections in (sharing or {}).items():
+        if kind not in SHAREABLE_KINDS:
+            raise ValidationError({"sharing": f"Unknown kind of organisation: {kind}"})
+        bad = [s for s in sections if s not in PlanSection.values]
+        if bad:
+            raise ValidationError({"sharing": f"Unknown part of the plan: {', '.join(bad)}"})
+        clean[kind] = [s for s in PlanSection.values if s in sections]
+    return clean
+
+
+def section_text(version, name) -> str:
+    """A section of a version as plain text, for comparing and for conflict messages."""
+    if name == "needs":
+        return "\n".join(
+            f"{NeedDomain(d).label}: {version.needs.get(d, '')}" for d in NeedDomain.values if version.needs.get(d)
+        )
+    if name == "sharing":
+        from joinedup.accounts.roles import ConsentKind
+
+        return "\n".join(
+            f"{ConsentKind(k).label}: " + ", ".join(PlanSection(s).label for s in v)
+            for k, v in sorted(version.sharing.items())
+            if v
+        )
+    if name == "review_date":
+        from joinedup.core.dates import format_date
+
+        return format_date(version.review_date)
+    return getattr(version, name)
+
+
+SAVE_LABELS = {
+    "what_matters": "What matters to me",
+    "strengths": "My strengths and the people and community around me",
+    "needs": "My needs",
+    "early_signs": "Early signs that I am becoming unwell",
+    "what_helps": "What helps me",
+    "crisis_contacts": "Who to contact in a crisis",
+    "out_of_hours": "Out of hours",
+    "review_date": "Review date",
+    "sharing": "Sharing with organisations outside the NHS",
+}
+
+
+@transaction.atomic
+def plan_draft_save(*, by, draft, expected_revision, **content) -> CarePlanVersion:
+    """Save the draft's sections. A form opened before someone else's save is refused (PlanConflict),
+    with what differs, and nothing is written: the earlier save stays, the later text stays in the form."""
+    _require_plan(by, draft.person)
+    current = _locked_draft(draft)
+    proposed = CarePlanVersion(person=current.person, number=current.number, needs={}, sharing={})
+    for field in TEXT_SECTIONS:
+        if field in content:
+            setattr(proposed, field, _clean_text(content[field], field))
+        else:
+            setattr(proposed, field, getattr(current, field))
+    needs = content.get("needs", current.needs) or {}
+    unknown = [d for d in needs if d not in NeedDomain.values]
+    if unknown:
+        raise ValidationError({"needs": f"Unknown need: {', '.join(unknown)}"})
+    proposed.needs = {d: _clean_text(needs[d], f"need_{d}", max_length=2000) for d in NeedDomain.values if needs.get(d)}
+    proposed.needs = {d: t for d, t in proposed.needs.items() if t}
+    proposed.review_date = content.get("review_date", current.review_date)
+    if "review_date" in content and content["review_date"] is None:
+        raise ValidationError({"review_date": "Enter the review date"})
+    if proposed.review_date != current.review_date:
+        _validate_review_date(proposed.review_date)
+    proposed.sharing = _sharing_clean(content.get("sharing", current.sharing))
+    if current.revision != expected_revision:
+        changes = [
+            {"label": label, "saved": section_text(current, f), "yours": section_text(proposed, f)}
+            for f, label in SAVE_LABELS.items()
+            if section_text(current, f) != section_text(proposed, f)
+        ]
+        raise PlanConflict(current, changes)
+    changed = [label for f, label in SAVE_LABELS.items() if section_text(current, f) != section_text(proposed, f)]
+    if not changed:
+        return current
+    for field in (*TEXT_SECTIONS, "needs", "review_date", "sharing"):
+        setattr(current, field, getattr(proposed, field))
+    current.revision += 1
+    current.updated_by = by
+    current.updated_at = timezone.now()
+    current.save()
+    audit_record(
+        by=by,
+        action=AuditAction.UPDATE,
+        what=f"care plan draft: {', '.join(changed)}"[:200],
+        person=current.person,
+        obj=current,
+    )
+    return current
+
+
+def _check_revision(current, expected_revision):
+    if expected_revision is not None and current.revision != expected_revision:
+        raise PlanConflict(current, [])
+
+
+@transaction.atomic
+def plan_goal_add(*, by, draft, words, expected_revision=None) -> PlanGoal:
+    """A goal in the person's own words: never a professional's paraphrase, never empty."""
+    from uuid import uuid4
+
+    _require_plan(by, draft.person)
+    current = _locked_draft(draft)
+    _check_revision(current, expected_revision)
+    words = _clean_text(words, "words", required_message="Enter the goal in the person's own words", max_length=1000)
+    position = current.goals.count() + 1
+    goal = PlanGoal.objects.create(version=current, key=uuid4().hex, words=words, position=position)
+    _touch(current, by)
+    audit_record(by=by, action=AuditAction.UPDATE, what="care plan draft: goal added", person=current.person, obj=goal)
+    return goal
+
+
+@transaction.atomic
+def plan_goal_remove(*, by, draft, goal_id) -> None:
+    _require_plan(by, draft.person)
+    current = _locked_draft(draft)
+    goal = current.goals.filter(pk=goal_id).first()
+    if goal is None:
+        raise ValidationError("That goal is not in this draft")
+    goal.delete()
+    _touch(current, by)
+    audit_record(by=by, action=AuditAction.UPDATE, what="care plan draft: goal removed", person=current.person)
+
+
+def care_team_organisations(person):
+    """The organisations on the person's current care team: the possible owners of a plan action."""
+    from joinedup.directory.models import Organisation
+
+    ids = CareTeamMember.objects.filter(person=person, ended__isnull=True).values("organisation_id")
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+@transaction.atomic
+def plan_action_add(*, by, draft, description, owner, due, expected_revision=None) -> PlanAction:
+    """`owner` is "person" (the person's own action) or an Organisation on their care team."""
+    _require_plan(by, draft.person)
+    current = _locked_draft(draft)
+    _check_revision(current, expected_revision)
+    description = _clean_text(description, "description", required_message="Enter what will be done", max_length=1000)
+    if owner is None or owner == "":
+        raise ValidationError({"owner": "Select who will do this: the person or an organisation on their care team"})
+    owner_is_person = owner == "person"
+    if not owner_is_person and owner not in care_team_organisations(current.person):
+        raise ValidationError({"owner": "The owner must be the person or an organisation on their care team"})
+    if due is None:
+        raise ValidationError({"due": "Enter the date this will be done by"})
+    if due < timezone.localdate():
+        raise ValidationError({"due": "The date this will be done by must be today or in the future"})
+    action = PlanAction(
+        version=current,
+        description=description,
+        owner_is_person=owner_is_person,
+        owner_organisation=None if owner_is_person else owner,
+        due=due,
+        position=current.actions.count() + 1,
+    )
+    action.save()
+    _touch(current, by)
+    audit_record(
+        by=by, action=AuditAction.UPDATE, what="care plan draft: action added", person=current.person, obj=action
+    )
+    return action
+
+
+@transaction.atomic
+def plan_action_remove(*, by, draft, action_id) -> None:
+    _require_plan(by, draft.person)
+    current = _locked_draft(draft)
+    action = current.actions.filter(pk=action_id).first()
+    if action is None:
+        raise ValidationError("That action is not in this draft")
+    action.delete()
+    _touch(current, by)
+    audit_record(by=by, action=AuditAction.UPDATE, what="care plan draft: action removed", person=current.person)
+
+
+@transaction.atomic
+def plan_agree(
+    *, by, draft, agreed_on, participation, own_words, person_comments, expected_revision=None
+) -> CarePlanVersion:
+    """The person agrees the plan. Recorded: when, how they took part, whether it is in their own words and
+    what they said. From here the version is frozen."""
+    _require_plan(by, draft.person)
+    current = CarePlanVersion.objects.select_for_update().get(pk=draft.pk)
+    if current.status == PlanStatus.AGREED:
+        raise ValidationError(f"Version {current.number} has already been agreed. Start a new draft to change it")
+    _check_revision(current, expected_revision)
+    errors = {}
+    today = timezone.localdate()
+    if agreed_on is None:
+        errors["agreed_on"] = "Enter the date the person agreed the plan"
+    elif agreed_on > today:
+        errors["agreed_on"] = "The date the person agreed the plan must be today or in the past"
+    if participation not in Participation.values:
+        errors["participation"] = "Select how the person took part"
+    if own_words is None:
+        errors["own_words"] = "Select whether the plan is in the person's own words"
+    try:
+        person_comments = _clean_text(
+            person_comments,
+            "person_comments",
+            required_message="Enter the person's comments on the plan, or what they said about it",
+            max_length=3000,
+        )
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    if not current.goals.exists():
+        errors["__all__"] = "Add at least one goal in the person's own words before the plan is agreed"
+    if current.review_date is None:
+        errors["review_date"] = "Set a review date before the plan is agreed"
+    elif current.review_date < today:
+        errors["review_date"] = "The review date is in the past: change it before the plan is agreed"
+    if errors:
+        raise ValidationError(errors)
+    current.status = PlanStatus.AGREED
+    current.agreed_on = agreed_on
+    current.participation = participation
+    current.own_words = own_words
+    current.person_comments = person_comments
+    current.agreed_by = by
+    current.agreed_at = timezone.now()
+    current.save()
+    person = current.person
+    audit_record(by=by, action=AuditAction.UPDATE, what="care plan agreed", person=person, obj=current)
+    timeline_add(
+        person=person,
+        service=Service.CARE,
+        kind="plan_agreed",
+        summary=f"Care and support plan version {current.number} agreed with the person "
+        f"({Participation(participation).label.lower()}). Review by {section_text(current, 'review_date')}",
+        by=by,
+        link=_plan_link(person),
+    )
+    _notify(
+        person=person,
+        kind="plan_agreed",
+        message=f"Your care and support plan (version {current.number}) has been agreed. "
+        f"It will be reviewed by {section_text(current, 'review_date')}.",
+        by=by,
+    )
+    return current
+
+
+# --- Outcome measures ----------------------------------------------------------------------------------------
+
+
+def _outcome_date(value, field):
+    if value is None:
+        raise ValidationError({field: "Enter the date"})
+    if value > timezone.localdate():
+        raise ValidationError({field: "The date must be today or in the past"})
+    return value
+
+
+@transaction.atomic
+def dialog_record(*, by, person, taken_on, ratings: dict) -> DialogAssessment:
+    """`ratings`: item number (1-11) -> (score 1-7, wants more help True/False). All 11 items, or nothing."""
+    from .outcomes import DIALOG_SCALE, dialog_item
+
+    _require_plan(by, person)
+    _outcome_date(taken_on, "taken_on")
+    errors = {}
+    for item in range(1, 12):
+        value = ratings.get(item)
+        domain = dialog_item(item).domain.lower()
+        if value is None or value[0] is None:
+            errors[f"item_{item}"] = f"Select a score (1 to 7) for {domain}"
+        elif value[0] not in DIALOG_SCALE:
+            errors[f"item_{item}"] = f"The score for {domain} must be from 1 to 7"
+        elif value[1] is None:
+            errors[f"help_{item}"] = f"Select whether the person wants more help with {domain}"
+    extra = [k for k in ratings if k not in range(1, 12)]
+    if extra:
+        errors["__all__"] = "DIALOG has 11 items"
+    if errors:
+        raise ValidationError(errors)
+    assessment = DialogAssessment.objects.create(person=person, taken_on=taken_on, recorded_by=by)
+    DialogRating.objects.bulk_create(
+        DialogRating(assessment=assessment, item=i, score=ratings[i][0], more_help=bool(ratings[i][1]))
+        for i in range(1, 12)
+    )
+    from .outcomes import dialog_scores
+
+    scores = dialog_scores({i: ratings[i][0] for i in range(1, 12)})
+    help_with = [dialog_item(i).domain.lower() for i in range(1, 12) if ratings[i][1]]
+    audit_record(by=by, action=AuditAction.CREATE, what="DIALOG", person=person, obj=assessment)
+    timeline_add(
+        person=person,
+        service=Service.CARE,
+        kind="dialog",
+        summary=f"DIALOG: quality of life {scores['quality_of_life']:.1f}, treatment satisfaction "
+        f"{scores['treatment_satisfaction']:.1f}"
+        + (f". Wants more help with {', '.join(help_with)}" if help_with else ""),
+        by=by,
+        link=_plan_link(person) + "outcomes/",
+    )
+    return assessment
+
+
+@transaction.atomic
+def gbo_record(*, by, person, rated_on, scores: dict) -> list[GoalRating]:
+    """Goal Based Outcomes: `scores` maps a goal's key (one of the plan's current goals) to 0-10."""
+    from .outcomes import GBO_SCALE
+
+    _require_plan(by, person)
+    _outcome_date(rated_on, "rated_on")
+    goals = {g.key: g for g in current_goals(person)}
+    if not goals:
+        raise ValidationError("The plan has no goals to score yet")
+    errors = {}
+    for key, score in scores.items():
+        if key not in goals:
+            errors["__all__"] = "Score only the goals in the person's plan"
+        elif score is None:
+            continue
+        elif score not in GBO_SCALE:
+            errors[f"goal_{key}"] = "Each goal score must be from 0 to 10"
+    if not any(v is not None for v in scores.values()) and "__all__" not in errors:
+        errors["__all__"] = "Score at least one goal from 0 to 10"
+    if errors:
+        raise ValidationError(errors)
+    rows = GoalRating.objects.bulk_create(
+        GoalRating(person=person, goal_key=k, goal_words=goals[k].words, rated_on=rated_on, score=v, recorded_by=by)
+        for k, v in scores.items()
+        if v is not None
+    )
+    audit_record(by=by, action=AuditAction.CREATE, what="goal based outcomes", person=person)
+    timeline_add(
+        person=person,
+        service=Service.CARE,
+        kind="gbo",
+        summary="Goal scores: " + "; ".join(f"{goals[r.goal_key].words[:60]} {r.score}/10" for r in rows),
+        by=by,
+        link=_plan_link(person) + "outcomes/",
+    )
+    return rows
+
+
+@transaction.atomic
+def reqol_record(*, by, person, items, total, taken_on) -> ReqolScore:
+    """A licensed ReQoL total only (the items are licensed and not held here)."""
+    from .outcomes import REQOL_RANGES
+
+    _require_plan(by, person)
+    _outcome_date(taken_on, "taken_on")
+    if items not in REQOL_RANGES:
+        raise ValidationError({"items": "Select ReQoL-10 or ReQoL-20"})
+    if total is None or not 0 <= total <= REQOL_RANGES[items]:
+        raise ValidationError({"total": f"The ReQoL-{items} total must be from 0 to {REQOL_RANGES[items]}"})
+    score = ReqolScore.objects.create(person=person, items=items, total=total, taken_on=taken_on, recorded_by=by)
+    audit_record(by=by, action=AuditAction.CREATE, what="ReQoL total", person=person, obj=score)
+    timeline_add(person=person, service=Service.CARE, kind="reqol", summary=f"ReQoL-{items} total {total}", by=by)
+    return score
+
+
+def current_goals(person):
+    """The goals of the latest agreed plan, or of the draft when nothing is agreed yet."""
+    version = latest_agreed(person) or CarePlanVersion.objects.filter(person=person).order_by("-number").first()
+    return list(version.goals.all()) if version else []

@@ -1,14 +1,36 @@
 from django.contrib import messages
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
 from joinedup.accounts.roles import Perm
+from joinedup.core.access import may
+from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.decorators import requires
 from joinedup.directory.queries import organisations_for_choice
 from joinedup.people.decorators import person_page
 from joinedup.people.presenters import PersonPresenter
 
-from . import queries, services
-from .forms import CareTeamMemberForm, EndMembershipForm
+from . import presenters, queries, services
+from .forms import (
+    ActionForm,
+    AgreeForm,
+    CareTeamMemberForm,
+    CompareForm,
+    DialogForm,
+    EndMembershipForm,
+    GoalForm,
+    GoalScoresForm,
+    KeyWorkerForm,
+    LevelForm,
+    PlanSectionsForm,
+)
+from .models import PlanSection
+from .outcomes import dialog_items
 
 
 @person_page(Perm.EDIT_CARE_TEAM, "care team (manage)")
@@ -52,5 +74,463 @@ def end_member(request, person, member_id):
             "person": PersonPresenter(person, key_worker=queries.key_worker_for(person=person)),
             "member": member,
             "form": form,
+        },
+    )
+
+
+# --- Key workers, plans, outcome measures, stepped care ------------------------------------------------------
+
+
+def _person(person):
+    return PersonPresenter(person, key_worker=queries.key_worker_for(person=person))
+
+
+def _apply_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _name(person):
+    return person.preferred_name or person.given_name
+
+
+ALL_SECTIONS = frozenset(PlanSection.values)
+
+
+def _for_viewer(request, version, person, shown):
+    own = frozenset(queries.user_organisation_ids(request.user))
+    return presenters.VersionPresenter(version, shown=shown, person_name=_name(person), own_organisations=own)
+
+
+def _full(version, person):
+    return presenters.VersionPresenter(version, shown=frozenset(PlanSection.values), person_name=_name(person))
+
+
+def _shown(request, person):
+    return queries.visible_sections(user=request.user, person=person)
+
+
+@requires(Perm.VIEW_CASELOAD)
+def caseload(request):
+    rows = queries.caseload_for(user=request.user)
+    today = timezone.localdate()
+    people = [
+        {
+            "person": PersonPresenter(p),
+            "status": presenters.plan_status(p),
+            "review_date": p.review_date,
+            "overdue": bool(p.review_date and p.review_date < today),
+            "level": presenters.level_label(p.level),
+        }
+        for p in rows
+    ]
+    audit_record(
+        by=request.user, action=AuditAction.VIEW, what="key worker caseload", request=request, reason=f"{len(rows)}"
+    )
+    return render(request, "care/caseload.jinja", {"people": people})
+
+
+@person_page(Perm.VIEW_RECORD, "care plan")
+def plan(request, person):
+    shown = _shown(request, person)
+    current = queries.plan_current_for(person=person)
+    draft = queries.plan_draft_for(person=person)
+    versions = queries.plan_versions_for(person=person)
+    level = queries.level_of_care_for(person=person)
+    return render(
+        request,
+        "care/plan.jinja",
+        {
+            "person": _person(person),
+            "plan": _for_viewer(request, current, person, shown) if current else None,
+            "draft": draft,
+            "versions": versions,
+            "compare_form": CompareForm(
+                initial={"a": versions[1].number if len(versions) > 1 else None, "b": versions[0].number}
+                if versions
+                else None,
+                numbers=[v.number for v in reversed(versions)],
+            ),
+            "level": presenters.level_label(level.level if level else None),
+            "can_edit": may(request.user, Perm.EDIT_CARE_PLAN, person),
+            "can_edit_team": may(request.user, Perm.EDIT_CARE_TEAM, person),
+            "can_change_level": may(request.user, Perm.EDIT_RECORD, person),
+            "notifications": queries.notifications_for(person=person) if shown == ALL_SECTIONS else [],
+            "is_partner": shown != ALL_SECTIONS,
+        },
+    )
+
+
+@person_page(Perm.VIEW_RECORD, "care plan version")
+def version(request, person, version_number):
+    shown = _shown(request, person)
+    v = queries.plan_version_for(person=person, number=version_number)
+    return render(
+        request,
+        "care/version.jinja",
+        {
+            "person": _person(person),
+            "plan": _for_viewer(request, v, person, shown),
+            "can_edit": may(request.user, Perm.EDIT_CARE_PLAN, person),
+        },
+    )
+
+
+@person_page(Perm.VIEW_RECORD, "care plan comparison")
+def compare(request, person):
+    versions = queries.plan_versions_for(person=person)
+    numbers = [v.number for v in reversed(versions)]
+    form = CompareForm(request.GET or None, numbers=numbers)
+    rows = None
+    earlier = later = None
+    if form.is_bound and form.is_valid():
+        a, b = sorted((form.cleaned_data["a"], form.cleaned_data["b"]))
+        if a == b:
+            form.add_error("b", "Select two different versions to compare")
+        else:
+            earlier = queries.plan_version_for(person=person, number=a)
+            later = queries.plan_version_for(person=person, number=b)
+            rows = presenters.compare_versions(earlier, later, shown=_shown(request, person), person_name=_name(person))
+    elif not form.is_bound and len(numbers) >= 2:
+        form = CompareForm(initial={"a": numbers[-2], "b": numbers[-1]}, numbers=numbers)
+    return render(
+        request,
+        "care/compare.jinja",
+        {"person": _person(person), "form": form, "rows": rows, "earlier": earlier, "later": later},
+    )
+
+
+def _print_context(request, person):
+    number = request.GET.get("version", "")
+    if number.isdigit():
+        v = queries.plan_version_for(person=person, number=int(number))
+    else:
+        v = queries.plan_current_for(person=person) or queries.plan_draft_for(person=person)
+        if v is not None:
+            v = queries.plan_version_for(person=person, number=v.number)
+    large = any(n.need == "large_print" for n in person.communication_needs.all())
+    return {
+        "person": _person(person),
+        "plan": presenters.VersionPresenter(v, shown=_shown(request, person), person_name=_name(person)) if v else None,
+        "large_print": large,
+        "key_worker": queries.key_worker_for(person=person),
+        "printed_on": timezone.localdate(),
+    }
+
+
+@person_page(Perm.VIEW_RECORD, "care plan (printable copy)")
+def plan_print(request, person):
+    context = _print_context(request, person)
+    context["pdf_url"] = reverse("care:plan_pdf", args=[person.pk]) + (
+        f"?version={context['plan'].number}" if context["plan"] else ""
+    )
+    return render(request, "care/print.jinja", context)
+
+
+@person_page(Perm.VIEW_RECORD, "care plan (PDF)")
+def plan_pdf(request, person):
+    from weasyprint import CSS, HTML
+
+    context = _print_context(request, person)
+    if context["plan"] is None:
+        raise Http404("There is no plan to print yet")
+    context["for_pdf"] = True
+    html = render_to_string("care/print.jinja", context, request=request)
+    css = [CSS(filename=finders.find("care/print.css"))]
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(stylesheets=css)
+    audit_record(
+        by=request.user,
+        action=AuditAction.EXPORT,
+        what=f"care plan version {context['plan'].number} (PDF)",
+        person=person,
+        request=request,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="care-plan-{context["plan"].number}.pdf"'
+    return response
+
+
+@person_page(Perm.EDIT_CARE_PLAN, "care plan (start a draft)")
+def draft_start(request, person):
+    draft = queries.plan_draft_for(person=person)
+    current = queries.plan_current_for(person=person)
+    error = None
+    if request.method == "POST" and draft is None:
+        try:
+            services.plan_draft_start(by=request.user, person=person)
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            messages.success(request, "Draft started")
+            return redirect("care:draft", person.pk)
+    return render(
+        request,
+        "care/draft_start.jinja",
+        {"person": _person(person), "draft": draft, "current": current, "error": error},
+    )
+
+
+def _draft_or_none(person):
+    return queries.plan_draft_for(person=person)
+
+
+@person_page(Perm.EDIT_CARE_PLAN, "care plan draft (edit)")
+def draft(request, person):
+    current = _draft_or_none(person)
+    if current is None:
+        return render(request, "care/no_draft.jinja", {"person": _person(person)})
+    form = PlanSectionsForm(request.POST or None, initial=PlanSectionsForm.initial_for(current))
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_draft_save(
+                by=request.user, draft=current, expected_revision=form.cleaned_data["revision"], **form.content()
+            )
+        except services.PlanConflict as e:
+            conflict = e.changes
+            # Keep what they typed; the next save is checked against what is saved now.
+            data = request.POST.copy()
+            data["revision"] = str(e.current.revision)
+            form = PlanSectionsForm(data, initial=PlanSectionsForm.initial_for(e.current))
+            form.is_valid()
+            form.add_error(
+                None,
+                "Someone else saved this draft after you opened it. Your changes have not been saved yet: "
+                "check the differences below, then save again.",
+            )
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, "Draft saved")
+            return redirect("care:draft", person.pk)
+    return render(
+        request,
+        "care/draft.jinja",
+        {
+            "person": _person(person),
+            "draft": presenters.VersionPresenter(
+                current, shown=frozenset(PlanSection.values), person_name=_name(person)
+            ),
+            "form": form,
+            "conflict": conflict,
+        },
+    )
+
+
+@person_page(Perm.EDIT_CARE_PLAN, "care plan draft (goals)")
+def draft_goals(request, person):
+    current = _draft_or_none(person)
+    if current is None:
+        return render(request, "care/no_draft.jinja", {"person": _person(person)})
+    form = GoalForm(request.POST or None if "remove" not in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                services.plan_goal_remove(by=request.user, draft=current, goal_id=request.POST["remove"])
+                messages.success(request, "Goal removed")
+                return redirect("care:draft_goals", person.pk)
+            if form.is_valid():
+                services.plan_goal_add(by=request.user, draft=current, words=form.cleaned_data["words"])
+                messages.success(request, "Goal added")
+                return redirect("care:draft_goals", person.pk)
+        except ValidationError as e:
+            _apply_errors(form, e)
+    return render(
+        request,
+        "care/draft_goals.jinja",
+        {"person": _person(person), "draft": current, "goals": list(current.goals.all()), "form": form},
+    )
+
+
+@person_page(Perm.EDIT_CARE_PLAN, "care plan draft (actions)")
+def draft_actions(request, person):
+    current = _draft_or_none(person)
+    if current is None:
+        return render(request, "care/no_draft.jinja", {"person": _person(person)})
+    organisations = services.care_team_organisations(person)
+    initial = {}
+    suggest = request.GET.get("suggest", "")
+    if suggest.isdigit() and 1 <= int(suggest) <= 11:
+        item = dialog_items()[int(suggest) - 1]
+        initial["description"] = f"Help with {item.domain.lower()} (the person asked for more help in DIALOG)"
+    posting = request.method == "POST" and "remove" not in request.POST
+    form = ActionForm(
+        request.POST if posting else None, initial=initial, organisations=organisations, person_name=_name(person)
+    )
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                services.plan_action_remove(by=request.user, draft=current, action_id=request.POST["remove"])
+                messages.success(request, "Action removed")
+                return redirect("care:draft_actions", person.pk)
+            if form.is_valid():
+                services.plan_action_add(by=request.user, draft=current, **form.cleaned_data)
+                messages.success(request, "Action added")
+                return redirect("care:draft_actions", person.pk)
+        except ValidationError as e:
+            _apply_errors(form, e)
+    return render(
+        request,
+        "care/draft_actions.jinja",
+        {
+            "person": _person(person),
+            "draft": current,
+            "actions": presenters.VersionPresenter(
+                current, shown=frozenset(PlanSection.values), person_name=_name(person)
+            ).actions,
+            "action_ids": [a.pk for a in current.actions.all()],
+            "form": form,
+        },
+    )
+
+
+@person_page(Perm.EDIT_CARE_PLAN, "care plan draft (agree)")
+def draft_agree(request, person):
+    current = _draft_or_none(person)
+    if current is None:
+        return render(request, "care/no_draft.jinja", {"person": _person(person)})
+    form = AgreeForm(request.POST or None, initial={"revision": current.revision})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_agree(
+                by=request.user,
+                draft=current,
+                agreed_on=data["agreed_on"],
+                participation=data["participation"],
+                own_words=data["own_words"] == "yes",
+                person_comments=data["person_comments"],
+                expected_revision=data["revision"],
+            )
+        except services.PlanConflict:
+            form.add_error(
+                None,
+                "Someone else changed the draft after you opened this page. Check the draft, then record the "
+                "agreement again.",
+            )
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, f"Version {current.number} of the plan agreed")
+            return redirect("care:plan", person.pk)
+    return render(
+        request,
+        "care/draft_agree.jinja",
+        {
+            "person": _person(person),
+            "draft": presenters.VersionPresenter(
+                current, shown=frozenset(PlanSection.values), person_name=_name(person)
+            ),
+            "form": form,
+        },
+    )
+
+
+@person_page(Perm.VIEW_RECORD, "outcome measures")
+def outcomes(request, person):
+    shown = _shown(request, person)
+    allowed = PlanSection.OUTCOMES in shown
+    return render(
+        request,
+        "care/outcomes.jinja",
+        {
+            "person": _person(person),
+            "allowed": allowed,
+            "dialog": presenters.dialog_summary(queries.dialog_history_for(person=person)) if allowed else None,
+            "gbo": presenters.gbo_summary(queries.goal_ratings_for(person=person)) if allowed else None,
+            "reqol": queries.reqol_scores_for(person=person) if allowed else [],
+            "items": dialog_items(),
+            "can_edit": may(request.user, Perm.EDIT_CARE_PLAN, person),
+            "has_draft": queries.plan_draft_for(person=person) is not None,
+        },
+    )
+
+
+@person_page(Perm.EDIT_CARE_PLAN, "DIALOG (record)")
+def dialog_new(request, person):
+    form = DialogForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dialog_record(
+                by=request.user, person=person, taken_on=form.cleaned_data["taken_on"], ratings=form.ratings()
+            )
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, "DIALOG scores recorded")
+            return redirect("care:outcomes", person.pk)
+    return render(request, "care/dialog_new.jinja", {"person": _person(person), "form": form})
+
+
+@person_page(Perm.EDIT_CARE_PLAN, "goal based outcomes (record)")
+def gbo_new(request, person):
+    goals = services.current_goals(person)
+    form = GoalScoresForm(request.POST or None, goals=goals)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.gbo_record(
+                by=request.user, person=person, rated_on=form.cleaned_data["rated_on"], scores=form.scores()
+            )
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, "Goal scores recorded")
+            return redirect("care:outcomes", person.pk)
+    return render(request, "care/gbo_new.jinja", {"person": _person(person), "form": form, "goals": goals})
+
+
+@person_page(Perm.EDIT_CARE_TEAM, "key worker (change)")
+def key_worker(request, person):
+    team = [m.user for m in queries.care_team_for(person=person) if m.user_id and not m.is_key_worker]
+    mine = [u for u in queries.colleagues_for(user=request.user) if u not in team]
+    candidates = team + mine
+    form = KeyWorkerForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.key_worker_assign(by=request.user, person=person, **form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, f"{form.cleaned_data['user'].get_full_name()} is now the key worker")
+            return redirect("care:plan", person.pk)
+    return render(
+        request,
+        "care/key_worker.jinja",
+        {"person": _person(person), "form": form, "history": queries.key_worker_history_for(person=person)},
+    )
+
+
+@person_page(Perm.EDIT_RECORD, "level of care")
+def level(request, person):
+    form = LevelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.level_of_care_change(by=request.user, person=person, **form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, "Level of care changed")
+            return redirect("care:level", person.pk)
+    history = queries.level_of_care_history_for(person=person)
+    return render(
+        request,
+        "care/level.jinja",
+        {
+            "person": _person(person),
+            "form": form,
+            "history": [
+                {
+                    "at": h.at,
+                    "level": presenters.level_label(h.level),
+                    "previous": presenters.level_label(h.previous_level) if h.previous_level else "",
+                    "reason": h.reason,
+                    "by": h.decided_by.get_full_name() or h.decided_by.username,
+                }
+                for h in history
+            ],
+            "current": history[0] if history else None,
         },
     )

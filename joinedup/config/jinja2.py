@@ -7,7 +7,7 @@ from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from joinedup.core.dates import format_date
-from joinedup.core.navigation import main_nav
+from joinedup.core.navigation import main_nav, person_nav
 from joinedup.core.validators import format_nhs_number
 from joinedup.nhsuk_forms.rendering import error_summary
 
@@ -42,6 +42,7 @@ def environment(**options):
         static=static,
         error_summary=error_summary,
         main_nav=main_nav,
+        person_nav=person_nav,
         get_messages=messages.get_messages,
         service_name="Joined Up",
         environment_name=settings.ENVIRONMENT,

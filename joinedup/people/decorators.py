@@ -27,3 +27,18 @@ def person_page(perm: str, what: str):
         return wrapped
 
     return decorate
+
+
+def person_action(perm: str, what: str):
+    """A person page for a narrower job than reading the record (record a session, refer on, discharge).
+
+    It behaves exactly like `person_page` but declares itself as `person_action`, so the URL walk's audit
+    check signs in as someone whose role does that job rather than someone who may only read.
+    """
+
+    def decorate(view):
+        wrapped = person_page(perm, what)(view)
+        wrapped.person_action = wrapped.__dict__.pop("person_page")
+        return wrapped
+
+    return decorate
