@@ -85,14 +85,6 @@ def _person(person):
     return PersonPresenter(person, key_worker=queries.key_worker_for(person=person))
 
 
-def _apply_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _name(person):
     return person.preferred_name or person.given_name
 
@@ -302,7 +294,7 @@ def draft(request, person):
                 "check the differences below, then save again.",
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, "Draft saved")
             return redirect("care:draft", person.pk)
@@ -337,7 +329,7 @@ def draft_goals(request, person):
                 messages.success(request, "Goal added")
                 return redirect("care:draft_goals", person.pk)
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
     return render(
         request,
         "care/draft_goals.jinja",
@@ -371,7 +363,7 @@ def draft_actions(request, person):
                 messages.success(request, "Action added")
                 return redirect("care:draft_actions", person.pk)
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
     return render(
         request,
         "care/draft_actions.jinja",
@@ -412,7 +404,7 @@ def draft_agree(request, person):
                 "agreement again.",
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, f"Version {current.number} of the plan agreed")
             return redirect("care:plan", person.pk)
@@ -458,7 +450,7 @@ def dialog_new(request, person):
                 by=request.user, person=person, taken_on=form.cleaned_data["taken_on"], ratings=form.ratings()
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, "DIALOG scores recorded")
             return redirect("care:outcomes", person.pk)
@@ -475,7 +467,7 @@ def gbo_new(request, person):
                 by=request.user, person=person, rated_on=form.cleaned_data["rated_on"], scores=form.scores()
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, "Goal scores recorded")
             return redirect("care:outcomes", person.pk)
@@ -492,7 +484,7 @@ def key_worker(request, person):
         try:
             services.key_worker_assign(by=request.user, person=person, **form.cleaned_data)
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, f"{form.cleaned_data['user'].get_full_name()} is now the key worker")
             return redirect("care:plan", person.pk)
@@ -510,7 +502,7 @@ def level(request, person):
         try:
             services.level_of_care_change(by=request.user, person=person, **form.cleaned_data)
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, "Level of care changed")
             return redirect("care:level", person.pk)

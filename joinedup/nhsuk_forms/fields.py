@@ -17,6 +17,14 @@ class NhsForm(forms.Form):
     bound_field_class = NhsBoundField
     default_error_messages = {}
 
+    def add_service_error(self, error: ValidationError) -> None:
+        """A service refused the change: show its reasons against the fields they name, the rest at the top."""
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

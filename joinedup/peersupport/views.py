@@ -30,14 +30,6 @@ def _presenter(person):
     return PersonPresenter(person, key_worker=key_worker_for(person=person))
 
 
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _page_number(request):
     value = request.GET.get("page", "1")
     return int(value) if value.isdigit() and 0 < int(value) < 10_000 else 1
@@ -105,7 +97,7 @@ def refer(request, person):
         try:
             services.peer_referral_create(by=request.user, person=person, **form.cleaned_data)
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, f"{person.full_name} has been referred to peer support")
             return redirect("peersupport:person", person.pk)
@@ -130,7 +122,7 @@ def allocate(request, referral):
                 outside_locality_reason=form.cleaned_data["outside_locality_reason"],
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, f"{person.full_name} allocated to {worker.user.get_full_name()}")
             return redirect("peersupport:waiting")
@@ -149,7 +141,7 @@ def contact(request, allocation):
         try:
             recorded = services.contact_record(by=request.user, allocation=allocation, **form.cleaned_data)
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(
                 request,
@@ -259,7 +251,7 @@ def end(request, allocation):
         try:
             services.allocation_end(by=request.user, allocation=allocation, reason=form.cleaned_data["reason"])
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, f"Peer support for {person.full_name} has ended")
             return redirect("peersupport:caseload")
@@ -345,7 +337,7 @@ def worker(request, peer_worker_id):
                 services.progression_record(by=request.user, worker=worker, **data)
                 done = "Change of role recorded"
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, done)
             return redirect("peersupport:worker", worker.pk)

@@ -30,14 +30,6 @@ def _presenter(person):
     return PersonPresenter(person, key_worker=key_worker_for(person=person))
 
 
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @requires(Perm.SEARCH_PEOPLE)
 def search(request):
     form = SearchForm(request.GET or None)
@@ -81,7 +73,7 @@ def register(request):
         try:
             person = services.person_register(by=request.user, consents=consents, **data)
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, f"Record created for {person.full_name}")
             if may(request.user, Perm.VIEW_RECORD, person):
@@ -128,7 +120,7 @@ def edit(request, person):
                 "been saved: check their changes below, then save yours again.",
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, "Details saved")
             return redirect("people:record", person.pk)
@@ -161,7 +153,7 @@ def story(request, person):
                 "compare it with theirs, then save again.",
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, "My story saved")
             return redirect("people:record", person.pk)
@@ -181,7 +173,7 @@ def communication_needs(request, person):
         try:
             services.communication_needs_set(by=request.user, person=person, needs=needs)
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, "Communication needs saved")
             return redirect("people:record", person.pk)
@@ -202,7 +194,7 @@ def consent(request, person):
                 note=data["note"],
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            form.add_service_error(e)
         else:
             messages.success(request, "Consent recorded")
             if may(request.user, Perm.VIEW_RECORD, person):
@@ -251,7 +243,7 @@ def emergency_access(request):
             try:
                 services.emergency_access_grant(by=request.user, person=person, reason=form.cleaned_data["reason"])
             except ValidationError as e:
-                _apply_errors(form, e)
+                form.add_service_error(e)
             else:
                 messages.warning(
                     request,

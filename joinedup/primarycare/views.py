@@ -27,14 +27,6 @@ def _presenter(person):
     return PersonPresenter(person, key_worker=key_worker_for(person=person))
 
 
-def _apply(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _attempt(form, call):
     """Run a service call; its refusals become form errors. Returns the result or None."""
     try:
@@ -42,7 +34,7 @@ def _attempt(form, call):
     except NotAllowed:
         raise PermissionDenied from None
     except ValidationError as e:
-        _apply(form, e)
+        form.add_service_error(e)
         return None
 
 
