@@ -227,6 +227,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Local service rules a clinical safety officer may review and change without a code change.
+PRIMARY_CARE_SESSION_LIMIT = int(os.environ.get("JOINEDUP_PRIMARY_CARE_SESSION_LIMIT", "6"))
+PRIMARY_CARE_CASELOAD_LIMIT = int(os.environ.get("JOINEDUP_PRIMARY_CARE_CASELOAD_LIMIT", "60"))
+
 # Region pack loaded by `manage.py load_region` when no folder is named.
 REGION_PACK = os.environ.get("JOINEDUP_REGION_PACK", str(BASE_DIR / "joinedup" / "directory" / "regions" / "lsc"))
 
