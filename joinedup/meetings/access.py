@@ -1,0 +1,27 @@
+"""EMDT members see the people on their team's agendas; an action's owner sees the person it is about."""
+
+from django.db.models import Q
+
+from joinedup.core.access import relationship
+from joinedup.directory.models import TeamKind
+
+
+@relationship("on my EMDT's agenda")
+def emdt_agenda(user, membership):
+    from .models import AgendaItem
+
+    if membership.team.kind != TeamKind.EMDT:
+        return None
+    return Q(pk__in=AgendaItem.objects.filter(meeting__team_id=membership.team_id).values("person_id"))
+
+
+@relationship("owner of an EMDT action")
+def emdt_action_owner(user, membership):
+    from .models import Action
+
+    # Through the organisation the action was given to, so the consent for that kind of organisation applies.
+    return Q(
+        pk__in=Action.objects.filter(
+            owner=user, done_at__isnull=True, owner_organisation_id=membership.team.organisation_id
+        ).values("person_id")
+    )

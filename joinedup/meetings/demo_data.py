@@ -1,0 +1,191 @@
+"""Demo EMDT meetings: weekly meetings past and future for every EMDT (a coordinator each), and, in
+Blackpool, people accepted onto coming meetings, discussed at past ones (actions owned by the personas, some
+now overdue, reviews booked or due) and closed. Everything through the services, dated with `at`/`today`.
+"""
+
+import contextlib
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from joinedup.accounts.models import User
+from joinedup.accounts.roles import Role
+from joinedup.accounts.services import staff_create
+from joinedup.directory.models import Organisation, OrganisationKind, Team, TeamKind
+from joinedup.people.services import NotAllowed
+from joinedup.referrals.demo_data import demo_request, eligible_people
+from joinedup.referrals.models import RequestState
+from joinedup.referrals.services import emdt_request_accept, emdt_request_close
+
+from .models import AttendanceStatus, AttendeeKind
+from .services import action_complete, attendance_record, discussion_record, meeting_create, person_words_record
+
+PAST_WEEKS = 6
+FUTURE_WEEKS = 4
+WORDS = (
+    "I want someone to help me sort out the debts so I can sleep again.",
+    "I would like to go back to work, part-time to start with.",
+    "I don't want to keep telling my story to new people. I want one person I can call.",
+    "I want to understand why I feel like this and what I can do on bad days.",
+)
+ACTIONS = (
+    ("Book a debt advice appointment with the person", Role.PARTNER_PROFESSIONAL),
+    ("Ring the housing officer about the rent arrears", Role.COMMUNITY_CLINICIAN),
+    ("Introduce the person to the walking group", Role.PEER_SUPPORT_WORKER),
+    ("Review medication with the GP", Role.MHP),
+    ("Arrange a joint visit with the key worker", Role.KEY_WORKER),
+)
+CORE = (
+    (AttendeeKind.MHP, "Priya Sharma", OrganisationKind.NHS),
+    (AttendeeKind.COMMUNITY_MENTAL_HEALTH, "Gemma Holden", OrganisationKind.NHS),
+    (AttendeeKind.VCFSE, "Lancashire Mind community worker", OrganisationKind.VCFSE),
+    (AttendeeKind.PEER_SUPPORT, "Calico peer support worker", OrganisationKind.VCFSE),
+    (AttendeeKind.LOCAL_AUTHORITY, "Adult social care officer", OrganisationKind.LOCAL_AUTHORITY),
+)
+
+
+def _persona(ctx, role):
+    return ctx.personas.get(role) or ctx.personas.get(str(role))
+
+
+def _coordinator_for(team, demo_coordinator):
+    if demo_coordinator is not None and any(m.team_id == team.pk for m in demo_coordinator.active_memberships):
+        return demo_coordinator
+    username = f"demo.emdt.{team.locality.code}" if team.locality_id else f"demo.emdt.{team.code}"
+    existing = User.objects.filter(username=username).first()
+    if existing:
+        return existing
+    return staff_create(
+        username=username,
+        first_name="EMDT",
+        last_name=f"Coordinator {team.locality.name if team.locality_id else team.name}"[:40],
+        memberships=[(team, Role.EMDT_COORDINATOR)],
+    )
+
+
+def _weekly(ctx, coordinator, team, *, hour):
+    meetings = []
+    for week in range(-PAST_WEEKS, FUTURE_WEEKS + 1):
+        day = ctx.today + dt.timedelta(days=7 * week + 1)
+        starts = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+        meetings.append(
+            meeting_create(
+                by=coordinator,
+                team=team,
+                starts_at=starts,
+                capacity=8,
+                place=f"{team.locality.name if team.locality_id else team.name} community hub",
+                video_link="https://meet.example.nhs.uk/emdt-" + team.code if week % 2 else "",
+            )
+        )
+    return meetings
+
+
+def _attendance(ctx, coordinator, meeting, orgs, *, past):
+    for kind, name, org_kind in CORE:
+        status = AttendanceStatus.INVITED
+        if past:
+            status = AttendanceStatus.APOLOGIES if ctx.rng.random() < 0.15 else AttendanceStatus.ATTENDED
+        attendance_record(
+            by=coordinator, meeting=meeting, name=name, organisation=orgs[org_kind], kind=kind, status=status
+        )
+
+
+def seed(ctx) -> None:
+    demo_coordinator = _persona(ctx, Role.EMDT_COORDINATOR)
+    orgs = {
+        kind: Organisation.objects.filter(kind=kind).order_by("code").first()
+        for kind in (OrganisationKind.NHS, OrganisationKind.VCFSE, OrganisationKind.LOCAL_AUTHORITY)
+    }
+    teams = list(Team.objects.filter(kind=TeamKind.EMDT).select_related("locality").order_by("code"))
+    home_team = None
+    by_team = {}
+    for n, team in enumerate(teams):
+        ctx.progress("EMDT meetings", n, len(teams))
+        coordinator = _coordinator_for(team, demo_coordinator)
+        meetings = _weekly(ctx, coordinator, team, hour=10 if n % 2 else 14)
+        for m in meetings:
+            if timezone.localtime(m.starts_at).date() < ctx.today:
+                _attendance(ctx, coordinator, m, orgs, past=True)
+        by_team[team.pk] = (coordinator, meetings)
+        if coordinator == demo_coordinator:
+            home_team = team
+    ctx.progress("EMDT meetings", len(teams), len(teams))
+    if home_team is None:
+        return
+    _seed_home(ctx, home_team, *by_team[home_team.pk])
+
+
+def _seed_home(ctx, team, coordinator, meetings):
+    mhp, people = eligible_people(ctx)
+    clinician = _persona(ctx, Role.COMMUNITY_CLINICIAN)
+    people = [p for i, p in enumerate(people) if i % 3 != 0 and p.practice.locality_id == team.locality_id]
+    past = [m for m in meetings if timezone.localtime(m.starts_at).date() < ctx.today]
+    future = [m for m in meetings if timezone.localtime(m.starts_at).date() >= ctx.today]
+    for n, person in enumerate(people):
+        ctx.progress("EMDT case discussions", n, len(people))
+        if n % 3 == 0 and future:
+            # Accepted onto a coming meeting; for some, their words are already recorded.
+            meeting = future[(n // 3) % len(future)]
+            made = timezone.now() - dt.timedelta(days=5 + ctx.rng.randrange(10))
+            request = demo_request(ctx, by=mhp, person=person, at=made)
+            try:
+                emdt_request_accept(by=coordinator, request=request, meeting=meeting, at=made + dt.timedelta(days=2))
+            except ValidationError:  # a full meeting: leave the request waiting for triage
+                continue
+            if n % 2 == 0 and clinician is not None:
+                # The clinician may have no relationship with this person: then no words are recorded.
+                with contextlib.suppress(NotAllowed):
+                    item = meeting.items.get(person=person)
+                    person_words_record(by=clinician, item=item, words=ctx.rng.choice(WORDS))
+            continue
+        if not past:
+            continue
+        meeting = past[n % len(past)]
+        day = timezone.localtime(meeting.starts_at).date()
+        made = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=7 + ctx.rng.randrange(14)), dt.time(11)))
+        request = demo_request(ctx, by=mhp, person=person, at=made)
+        try:
+            emdt_request_accept(by=coordinator, request=request, meeting=meeting, at=made + dt.timedelta(days=2))
+        except ValidationError:  # a full meeting
+            continue
+        item = meeting.items.get(person=person)
+        actions = []
+        for k in range(1 + ctx.rng.randrange(2)):
+            description, role = ACTIONS[(n + k) % len(ACTIONS)]
+            owner = _persona(ctx, role)
+            if (
+                owner is not None
+                and owner.primary_organisation is not None
+                and person.has_consent(owner.primary_membership.consent_kind)
+            ):
+                actions.append({"description": description, "owner": owner, "due": day + dt.timedelta(days=7 + 7 * k)})
+        review = day + dt.timedelta(days=28 + 7 * ctx.rng.randrange(4))
+        record = discussion_record(
+            by=coordinator,
+            item=item,
+            took_part=ctx.rng.choice(["led", "took_part", "took_part", "words_shared", "did_not_attend"]),
+            discussion="We talked through what matters most to them, the money and housing worries and who can help.",
+            plan_changes="Debt advice and housing support added to the plan.",
+            summary_for_person=(
+                "Thank you for talking with us. We agreed that a debt adviser will see you, and that your key worker "
+                "will help with the letters from the council. We will talk again at your review."
+            ),
+            summary_for_gp=(
+                "Discussed at the EMDT. Multi-agency needs (debt, housing, mood). Actions agreed with the VCFSE "
+                "partner and the community mental health team. No change to medication recommended."
+            ),
+            actions=actions,
+            next_review=review if review > day else None,
+            today=day,
+        )
+        # Most actions past their date were done; the rest show as overdue in their owners' task lists.
+        for action in record.actions.all():
+            if action.due < ctx.today and ctx.rng.random() < 0.6:
+                action_complete(by=action.owner, action=action, note="Done and recorded with the person")
+        if n % 5 == 4:
+            request.refresh_from_db()
+            if request.state == RequestState.DISCUSSED:
+                emdt_request_close(by=coordinator, request=request, note="Plan in place; the key worker takes it on")
+    ctx.progress("EMDT case discussions", len(people), len(people))

@@ -1,0 +1,459 @@
+"""Every change to EMDT meetings: meetings, agendas, attendance, the person's words, outcomes and actions."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from joinedup.accounts.roles import ConsentKind, Perm
+from joinedup.core.access import forget, may
+from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.dates import format_date
+from joinedup.core.timeline import Service, timeline_add
+from joinedup.core.validators import validate_no_markup
+from joinedup.directory.models import TeamKind
+from joinedup.people.services import NotAllowed
+
+from .models import (
+    TAKES_A_PLACE,
+    Action,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    AttendeeKind,
+    CaseDiscussion,
+    ItemKind,
+    ItemState,
+    Meeting,
+    TookPart,
+)
+
+MAX_CAPACITY = 40
+
+
+def _text(value, field=None) -> str:
+    value = (value or "").strip()
+    if value:
+        try:
+            validate_no_markup(value)
+        except ValidationError as e:
+            raise ValidationError({field: e.messages}) if field else e from None
+    return value
+
+
+def _require_coordinator(by, team) -> None:
+    if Perm.RUN_EMDT_MEETINGS not in by.permissions or not any(m.team_id == team.pk for m in by.active_memberships):
+        raise NotAllowed(Perm.RUN_EMDT_MEETINGS)
+
+
+def _on(meeting) -> str:
+    return format_date(timezone.localtime(meeting.starts_at))
+
+
+def _discussion_link(discussion) -> str:
+    return reverse("meetings:discussion", args=[discussion.person_id, discussion.pk])
+
+
+@transaction.atomic
+def meeting_create(*, by, team, starts_at, capacity, place: str = "", video_link: str = "") -> Meeting:
+    _require_coordinator(by, team)
+    errors = {}
+    if team.kind != TeamKind.EMDT:
+        errors["team"] = "Choose an EMDT"
+    place, video_link = _text(place, "place"), (video_link or "").strip()
+    if not place and not video_link:
+        errors["place"] = "Enter a place, a video link or both"
+    if video_link:
+        try:
+            URLValidator(schemes=["https"])(video_link)
+        except ValidationError:
+            errors["video_link"] = "Enter the video link as a full web address starting https://"
+    if capacity is None or not 1 <= capacity <= MAX_CAPACITY:
+        errors["capacity"] = f"Capacity must be between 1 and {MAX_CAPACITY} people"
+    if starts_at is None:
+        errors["starts_at"] = "Enter the date and time of the meeting"
+    if errors:
+        raise ValidationError(errors)
+    meeting = Meeting.objects.create(
+        team=team, starts_at=starts_at, capacity=capacity, place=place, video_link=video_link, created_by=by
+    )
+    audit_record(by=by, action=AuditAction.CREATE, what="EMDT meeting", obj=meeting)
+    return meeting
+
+
+def _places_taken(meeting) -> int:
+    return meeting.items.filter(state__in=TAKES_A_PLACE).count()
+
+
+def agenda_place(*, by, meeting, person, kind, request=None, person_words="", words_by=None, words_at=None, at=None):
+    """Put a person on a meeting's agenda, within its capacity. Callers have checked access."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    taken = _places_taken(meeting)
+    if taken >= meeting.capacity:
+        raise ValidationError(
+            {"meeting": f"The meeting on {_on(meeting)} is full ({taken} of {meeting.capacity} places): choose another"}
+        )
+    if meeting.items.filter(person=person, state__in=TAKES_A_PLACE).exists():
+        raise ValidationError(
+            {"meeting": f"{person.full_name} is already on the agenda of the meeting on {_on(meeting)}"}
+        )
+    try:
+        with transaction.atomic():
+            item = AgendaItem.objects.create(
+                meeting=meeting,
+                person=person,
+                request=request,
+                kind=kind,
+                added_by=by,
+                added_at=at or timezone.now(),
+                person_words=person_words,
+                person_words_by=words_by,
+                person_words_at=words_at,
+            )
+    except IntegrityError:
+        raise ValidationError({"meeting": "The person is already on this agenda"}) from None
+    return item
+
+
+@transaction.atomic
+def agenda_move(*, by, item, meeting, reason: str) -> AgendaItem:
+    """Move a person to a later meeting. The old item stays, marked moved and pointing at the new one."""
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting__team", "person").get(pk=item.pk)
+    _require_coordinator(by, item.meeting.team)
+    reason = _text(reason, "reason")
+    errors = {}
+    if item.state != ItemState.SCHEDULED:
+        raise ValidationError(f"This agenda item is {item.get_state_display().lower()}, so it cannot be moved")
+    if meeting is None or meeting.team_id != item.meeting.team_id:
+        errors["meeting"] = "Choose a later meeting of this EMDT"
+    elif meeting.starts_at <= item.meeting.starts_at:
+        errors["meeting"] = f"Choose a meeting after {_on(item.meeting)}"
+    if not reason:
+        errors["reason"] = "Enter why the person is being moved"
+    if errors:
+        raise ValidationError(errors)
+    new = agenda_place(
+        by=by,
+        meeting=meeting,
+        person=item.person,
+        kind=item.kind,
+        request=item.request,
+        person_words=item.person_words,
+        words_by=item.person_words_by,
+        words_at=item.person_words_at,
+    )
+    item.state = ItemState.MOVED
+    item.moved_to = new
+    item.move_reason = reason
+    item.save(update_fields=["state", "moved_to", "move_reason"])
+    CaseDiscussion.objects.filter(review_item=item).update(review_item=new)
+    audit_record(
+        by=by, action=AuditAction.UPDATE, what="EMDT agenda: moved", person=item.person, obj=new, reason=reason
+    )
+    timeline_add(
+        person=item.person,
+        service=Service.EMDT,
+        kind="emdt_agenda_moved",
+        summary=f"EMDT discussion moved from {_on(item.meeting)} to {_on(meeting)}: {reason}",
+        by=by,
+    )
+    return new
+
+
+@transaction.atomic
+def agenda_add_review(*, by, meeting, discussion) -> AgendaItem:
+    """Put a person whose review is due on this meeting's agenda."""
+    _require_coordinator(by, meeting.team)
+    discussion = (
+        CaseDiscussion.objects.select_for_update(of=("self",)).select_related("item__meeting").get(pk=discussion.pk)
+    )
+    if discussion.item.meeting.team_id != meeting.team_id:
+        raise ValidationError({"meeting": "This review belongs to another EMDT"})
+    if discussion.review_item_id is not None:
+        raise ValidationError("This review is already on an agenda")
+    if meeting.starts_at <= discussion.item.meeting.starts_at:
+        raise ValidationError({"meeting": "Choose a meeting after the last discussion"})
+    item = agenda_place(by=by, meeting=meeting, person=discussion.person, kind=ItemKind.REVIEW)
+    discussion.review_item = item
+    discussion.save(update_fields=["review_item"])
+    audit_record(by=by, action=AuditAction.UPDATE, what="EMDT agenda: review", person=discussion.person, obj=item)
+    timeline_add(
+        person=discussion.person,
+        service=Service.EMDT,
+        kind="emdt_review_scheduled",
+        summary=f"EMDT review to be discussed on {_on(meeting)}",
+        by=by,
+    )
+    return item
+
+
+@transaction.atomic
+def person_words_record(*, by, item, words: str) -> AgendaItem:
+    """The person's own words about what they want from the discussion, recorded by their worker with them."""
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("person", "meeting").get(pk=item.pk)
+    if not may(by, Perm.EDIT_RECORD, item.person):
+        raise NotAllowed(Perm.EDIT_RECORD)
+    if item.state != ItemState.SCHEDULED:
+        raise ValidationError("The discussion has already happened: the person's words can no longer be changed")
+    words = _text(words, "words")
+    if not words:
+        raise ValidationError({"words": "Enter what the person wants from the discussion, in their own words"})
+    item.person_words, item.person_words_by, item.person_words_at = words, by, timezone.now()
+    item.save(update_fields=["person_words", "person_words_by", "person_words_at"])
+    audit_record(by=by, action=AuditAction.UPDATE, what="EMDT: the person's words", person=item.person, obj=item)
+    timeline_add(
+        person=item.person,
+        service=Service.EMDT,
+        kind="emdt_person_words",
+        summary=f"What I want from the EMDT discussion on {_on(item.meeting)}: {words}",
+        by=by,
+    )
+    return item
+
+
+@transaction.atomic
+def attendance_record(*, by, meeting, name: str, organisation, kind: str, status: str, service=None) -> Attendance:
+    _require_coordinator(by, meeting.team)
+    name = _text(name, "name")
+    errors = {}
+    if not name:
+        errors["name"] = "Enter the name of the person attending"
+    if organisation is None:
+        errors["organisation"] = "Select their organisation"
+    if kind not in AttendeeKind.values:
+        errors["kind"] = "Select how they take part in the EMDT"
+    if status not in AttendanceStatus.values:
+        errors["status"] = "Select whether they were invited, attended or sent apologies"
+    if errors:
+        raise ValidationError(errors)
+    row = Attendance.objects.create(
+        meeting=meeting, name=name, organisation=organisation, kind=kind, service=service, status=status, recorded_by=by
+    )
+    audit_record(by=by, action=AuditAction.UPDATE, what="EMDT meeting attendance", obj=meeting)
+    return row
+
+
+def _set_key_worker(*, by, person, user, at_meeting: str) -> str:
+    from joinedup.care.queries import care_team_for, key_worker_for
+    from joinedup.care.services import care_team_add, care_team_end
+
+    current = key_worker_for(person=person)
+    if current is not None and current.user_id == user.pk:
+        return f"{current.name} confirmed as key worker"
+    if current is not None:
+        care_team_end(by=by, member=current, reason=f"Key worker changed at the EMDT discussion on {at_meeting}")
+    for member in care_team_for(person=person):
+        if member.user_id == user.pk:
+            care_team_end(by=by, member=member, reason="Named key worker at the EMDT discussion")
+    membership = user.primary_membership
+    care_team_add(
+        by=by,
+        person=person,
+        user=user,
+        organisation=user.primary_organisation,
+        role_title=membership.get_role_display() if membership else "Key worker",
+        is_key_worker=True,
+    )
+    return f"{user.get_full_name() or user} named as key worker"
+
+
+def _first_meeting_with_room(team, on_or_after: dt.date):
+    # A review is only ever placed on a meeting still to come (a review date already past goes to the next one).
+    on_or_after = max(on_or_after, timezone.localdate())
+    start = timezone.make_aware(dt.datetime.combine(on_or_after, dt.time.min))
+    for meeting in Meeting.objects.filter(team=team, starts_at__gte=start).order_by("starts_at")[:20]:
+        if _places_taken(meeting) < meeting.capacity:
+            return meeting
+    return None
+
+
+@transaction.atomic
+def discussion_record(
+    *,
+    by,
+    item,
+    took_part: str,
+    discussion: str,
+    summary_for_person: str,
+    summary_for_gp: str,
+    took_part_note: str = "",
+    plan_changes: str = "",
+    actions=(),
+    key_worker=None,
+    level_of_care: str = "",
+    level_reason: str = "",
+    next_review: dt.date | None = None,
+    today: dt.date | None = None,
+) -> CaseDiscussion:
+    """Record the outcome of a case discussion: how the person took part, actions with owners and due dates,
+    the key worker, a step up or down in care, the next review and the two summaries."""
+    from joinedup.care.models import LevelOfCare
+    from joinedup.care.queries import level_of_care_for
+    from joinedup.care.services import level_of_care_change
+    from joinedup.referrals.services import request_mark_discussed
+
+    item = (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("meeting__team", "person", "request")
+        .get(pk=item.pk)
+    )
+    meeting, person = item.meeting, item.person
+    _require_coordinator(by, meeting.team)
+    if not may(by, Perm.RUN_EMDT_MEETINGS, person):
+        raise NotAllowed(Perm.RUN_EMDT_MEETINGS)
+    today = today or timezone.localdate()
+    if item.state != ItemState.SCHEDULED:
+        raise ValidationError(f"This agenda item is {item.get_state_display().lower()}: its outcome cannot be recorded")
+    if timezone.localtime(meeting.starts_at).date() > today:
+        raise ValidationError(f"The meeting is on {_on(meeting)}: record the outcome on the day or afterwards")
+    errors: dict[str, list[str]] = {}
+
+    def error(field, message):
+        errors.setdefault(field, []).append(message)
+
+    discussion = _text(discussion, "discussion")
+    took_part_note, plan_changes = _text(took_part_note, "took_part_note"), _text(plan_changes, "plan_changes")
+    summary_for_person = _text(summary_for_person, "summary_for_person")
+    summary_for_gp, level_reason = _text(summary_for_gp, "summary_for_gp"), _text(level_reason, "level_reason")
+    if took_part not in TookPart.values:
+        error("took_part", "Select whether the person attended and how they took part")
+    if not discussion:
+        error("discussion", "Enter what was discussed")
+    if not summary_for_person:
+        error("summary_for_person", "Enter the summary for the person, in plain English")
+    if not summary_for_gp:
+        error("summary_for_gp", "Enter the summary for the GP")
+    if level_of_care and level_of_care not in LevelOfCare.values:
+        error("level_of_care", "Select a level of care")
+    if next_review is not None and next_review <= today:
+        error("next_review", "The next review date must be in the future")
+    clean_actions = []
+    for n, a in enumerate(actions, start=1):
+        description = _text(a.get("description"), "actions")
+        owner, due = a.get("owner"), a.get("due")
+        if not (description or owner or due):
+            continue
+        if not description:
+            error("actions", f"Action {n}: enter what will be done")
+        if owner is None:
+            error("actions", f"Action {n}: choose who owns it")
+        elif owner.primary_organisation is None:
+            error("actions", f"Action {n}: the owner has no organisation")
+        elif not person.has_consent(owner.primary_membership.consent_kind):
+            # The owner sees the person only through the action, within the person's consent to share.
+            kind = ConsentKind(owner.primary_membership.consent_kind).label.lower()
+            error(
+                "actions",
+                f"Action {n}: {person.full_name} has not agreed to share their record with {kind}, so "
+                f"{owner.get_full_name() or owner} could not see it. "
+                "Choose another owner or record their consent first.",
+            )
+        if due is None:
+            error("actions", f"Action {n}: enter the due date")
+        elif due < today:
+            error("actions", f"Action {n}: the due date must be today or in the future")
+        clean_actions.append((description, owner, due))
+    if errors:
+        raise ValidationError(errors)
+
+    on = _on(meeting)
+    changes = []
+    if key_worker is not None:
+        changes.append(_set_key_worker(by=by, person=person, user=key_worker, at_meeting=on))
+    if level_of_care:
+        current = level_of_care_for(person=person)
+        if current is None or current.level != level_of_care:
+            level_of_care_change(
+                by=by,
+                person=person,
+                level=level_of_care,
+                reason=level_reason or f"Agreed at the EMDT discussion on {on}",
+            )
+            changes.append(f"level of care: {LevelOfCare(level_of_care).label}")
+    from joinedup.care.queries import key_worker_for
+
+    kw = key_worker_for(person=person)
+    record = CaseDiscussion.objects.create(
+        item=item,
+        person=person,
+        took_part=took_part,
+        took_part_note=took_part_note,
+        discussion=discussion,
+        plan_changes=plan_changes,
+        key_worker_name=kw.name if kw else "",
+        level_of_care=level_of_care,
+        next_review=next_review,
+        summary_for_person=summary_for_person,
+        summary_for_gp=summary_for_gp,
+        recorded_by=by,
+    )
+    for description, owner, due in clean_actions:
+        Action.objects.create(
+            discussion=record,
+            person=person,
+            description=description,
+            owner=owner,
+            owner_organisation=owner.primary_organisation,
+            due=due,
+        )
+    item.state = ItemState.DISCUSSED
+    item.save(update_fields=["state"])
+    if item.request_id:
+        request_mark_discussed(by=by, request=item.request)
+    review_note = ""
+    if next_review is not None:
+        later = _first_meeting_with_room(meeting.team, next_review)
+        if later is not None and later.pk != meeting.pk:
+            record.review_item = agenda_place(by=by, meeting=later, person=person, kind=ItemKind.REVIEW)
+            record.save(update_fields=["review_item"])
+            review_note = f" Review on {_on(later)}."
+        else:
+            review_note = f" Review due by {format_date(next_review)}."
+    audit_record(by=by, action=AuditAction.CREATE, what="EMDT case discussion", person=person, obj=record)
+    took = TookPart(took_part).label
+    summary = f"Discussed at the EMDT on {on}. {took}. {len(clean_actions)} action(s) agreed."
+    if changes:
+        summary += " " + "; ".join(changes).capitalize() + "."
+    timeline_add(
+        person=person,
+        service=Service.EMDT,
+        kind="emdt_discussed",
+        summary=(summary + review_note)[:500],
+        by=by,
+        link=_discussion_link(record),
+    )
+    forget(by)
+    return record
+
+
+@transaction.atomic
+def action_complete(*, by, action, note: str = "") -> Action:
+    action = (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("person", "discussion__item__meeting__team")
+        .get(pk=action.pk)
+    )
+    team = action.discussion.item.meeting.team
+    is_coordinator = Perm.RUN_EMDT_MEETINGS in by.permissions and any(
+        m.team_id == team.pk for m in by.active_memberships
+    )
+    if action.owner_id != by.pk and not is_coordinator:
+        raise NotAllowed("Only the action's owner or the EMDT coordinator can mark it done")
+    if action.done_at is not None:
+        raise ValidationError("This action is already done")
+    note = _text(note, "note")
+    action.done_at, action.done_note = timezone.now(), note
+    action.save(update_fields=["done_at", "done_note"])
+    audit_record(by=by, action=AuditAction.UPDATE, what="EMDT action done", person=action.person, obj=action)
+    timeline_add(
+        person=action.person,
+        service=Service.EMDT,
+        kind="emdt_action_done",
+        summary=f"EMDT action done: {action.description}" + (f". {note}" if note else ""),
+        by=by,
+        link=_discussion_link(action.discussion),
+    )
+    return action

@@ -1,0 +1,29 @@
+"""Each owner's open EMDT actions in their "My tasks"; overdue ones are flagged by the task list."""
+
+from django.urls import reverse
+
+from joinedup.core.access import visible_people
+from joinedup.core.tasks import TaskItem, task_source
+from joinedup.core.validators import format_nhs_number
+
+from .models import Action
+
+
+@task_source("emdt_actions")
+def actions_for(user):
+    # Only about people the owner may see: withdrawn consent hides the person, and so the task, at once.
+    actions = (
+        Action.objects.filter(owner=user, done_at__isnull=True, person__in=visible_people(user))
+        .select_related("person")
+        .order_by("due")[:500]
+    )
+    return [
+        TaskItem(
+            source="EMDT action",
+            description=a.description,
+            due=a.due,
+            link=reverse("meetings:action", args=[a.person_id, a.pk]),
+            person_label=f"{a.person.full_name} ({format_nhs_number(a.person.nhs_number) or 'no NHS number'})",
+        )
+        for a in actions
+    ]

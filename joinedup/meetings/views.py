@@ -1,0 +1,258 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from joinedup.accounts.roles import Perm
+from joinedup.care.queries import key_worker_for
+from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.decorators import requires
+from joinedup.directory.queries import organisations_for_choice
+from joinedup.people.decorators import person_page
+from joinedup.people.presenters import PersonPresenter
+from joinedup.people.services import NotAllowed
+from joinedup.referrals.queries import emdt_services
+
+from . import queries, services
+from .forms import ActionDoneForm, AttendanceForm, MeetingForm, MoveForm, OutcomeForm, WordsForm
+from .models import AttendanceStatus, AttendeeKind, ItemState
+from .presenters import due_tag, meeting_when, meeting_where, places, with_labels
+
+
+def _presenter(person):
+    return PersonPresenter(person, key_worker=key_worker_for(person=person))
+
+
+@requires(Perm.RUN_EMDT_MEETINGS)
+def meeting_list(request):
+    return render(
+        request,
+        "meetings/list.jinja",
+        {
+            "upcoming": with_labels(queries.meetings_for(by=request.user)),
+            "past": with_labels(queries.meetings_for(by=request.user, upcoming=False, limit=10)),
+            "teams": queries.coordinated_teams(request.user),
+        },
+    )
+
+
+@requires(Perm.RUN_EMDT_MEETINGS)
+def meeting_new(request):
+    teams = queries.coordinated_teams(request.user)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if not teams:
+                raise ValidationError("You are not a member of an EMDT")
+            meeting = services.meeting_create(
+                by=request.user,
+                team=teams[0],
+                starts_at=timezone.make_aware(dt.datetime.combine(d["date"], d["time"])),
+                capacity=d["capacity"],
+                place=d["place"],
+                video_link=d["video_link"],
+            )
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, f"Meeting added: {meeting_when(meeting)}")
+            return redirect("meetings:detail", meeting.pk)
+    return render(request, "meetings/new.jinja", {"form": form, "team": teams[0] if teams else None})
+
+
+@requires(Perm.RUN_EMDT_MEETINGS)
+def meeting_detail(request, meeting_id):
+    meeting = queries.meeting_for(by=request.user, pk=meeting_id)
+    if request.method == "POST" and request.POST.get("form") == "review":
+        due = {str(d.pk): d for d in queries.reviews_due(by=request.user, meeting=meeting)}
+        discussion = due.get(request.POST.get("discussion", ""))
+        if discussion is None:
+            messages.error(request, "That review is no longer due")
+        else:
+            try:
+                services.agenda_add_review(by=request.user, meeting=meeting, discussion=discussion)
+            except ValidationError as e:
+                messages.error(request, " ".join(e.messages))
+            else:
+                messages.success(request, f"{discussion.person.full_name}'s review is on the agenda")
+        return redirect("meetings:detail", meeting.pk)
+    agenda = queries.agenda_for(by=request.user, meeting=meeting)
+    attendance = queries.attendance_for(meeting=meeting)
+    audit_record(by=request.user, action=AuditAction.VIEW, what="EMDT meeting agenda", obj=meeting, request=request)
+    for item in agenda:
+        if item.state == ItemState.MOVED and item.moved_to_id:
+            item.moved_when = meeting_when(item.moved_to.meeting)
+    return render(
+        request,
+        "meetings/detail.jinja",
+        {
+            "meeting": meeting,
+            "when": meeting_when(meeting),
+            "where": meeting_where(meeting),
+            "places": places(meeting),
+            "agenda": agenda,
+            "attendance": attendance,
+            "suggestions": queries.suggested_invitations(meeting=meeting, agenda=agenda, attendance=attendance),
+            "reviews_due": queries.reviews_due(by=request.user, meeting=meeting),
+            "core_kinds": AttendeeKind,
+        },
+    )
+
+
+@requires(Perm.RUN_EMDT_MEETINGS)
+def attendance_add(request, meeting_id):
+    meeting = queries.meeting_for(by=request.user, pk=meeting_id)
+    service = request.GET.get("service", "")
+    initial = {"kind": AttendeeKind.INVITED, "service": service, "status": AttendanceStatus.INVITED} if service else {}
+    form = AttendanceForm(
+        request.POST or None, initial=initial, organisations=organisations_for_choice(), services=emdt_services()
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_record(by=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, f"{form.cleaned_data['name']} added to the meeting's attendance")
+            return redirect("meetings:detail", meeting.pk)
+    return render(
+        request, "meetings/attendance.jinja", {"meeting": meeting, "when": meeting_when(meeting), "form": form}
+    )
+
+
+@requires(Perm.RUN_EMDT_MEETINGS)
+def item_move(request, item_id):
+    item = queries.item_for_coordinator(by=request.user, pk=item_id)
+    audit_record(
+        by=request.user, action=AuditAction.VIEW, what="EMDT agenda item (move)", person=item.person, request=request
+    )
+    later = with_labels(queries.meetings_with_room(team=item.meeting.team, after=item.meeting.starts_at))
+    form = MoveForm(request.POST or None, meetings=later)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.agenda_move(
+                by=request.user, item=item, meeting=form.chosen_meeting(), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, f"{item.person.full_name} moved to {meeting_when(new.meeting)}")
+            return redirect("meetings:detail", item.meeting_id)
+    return render(
+        request,
+        "meetings/move.jinja",
+        {"item": item, "person": _presenter(item.person), "when": meeting_when(item.meeting), "form": form},
+    )
+
+
+@requires(Perm.RUN_EMDT_MEETINGS)
+def item_outcome(request, item_id):
+    item = queries.item_for_coordinator(by=request.user, pk=item_id)
+    person = item.person
+    audit_record(
+        by=request.user, action=AuditAction.VIEW, what="EMDT case discussion (record)", person=person, request=request
+    )
+    owners = queries.possible_owners(person=person, team=item.meeting.team)
+    form = OutcomeForm(request.POST or None, owners=owners)
+    if request.method == "POST" and form.is_valid():
+        try:
+            discussion = services.discussion_record(by=request.user, item=item, **form.service_kwargs())
+        except NotAllowed as e:
+            form.add_error(None, str(e))
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, f"Outcome recorded for {person.full_name}")
+            return redirect("meetings:discussion", person.pk, discussion.pk)
+    meeting_day = timezone.localtime(item.meeting.starts_at).date()
+    return render(
+        request,
+        "meetings/outcome.jinja",
+        {
+            "item": item,
+            "person": _presenter(person),
+            "when": meeting_when(item.meeting),
+            "form": form,
+            "too_early": meeting_day > timezone.localdate(),
+            "key_worker": key_worker_for(person=person),
+        },
+    )
+
+
+@person_page(Perm.EDIT_RECORD, "EMDT: the person's words")
+def words(request, person, item_id):
+    item = queries.item_for(person=person, pk=item_id)
+    form = WordsForm(request.POST or None, initial={"words": item.person_words})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_words_record(by=request.user, item=item, words=form.cleaned_data["words"])
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, "Their words are saved and will be read at the start of the discussion")
+            return redirect("referrals:person", person.pk)
+    return render(
+        request,
+        "meetings/words.jinja",
+        {"item": item, "person": _presenter(person), "when": meeting_when(item.meeting), "form": form},
+    )
+
+
+def _discussion_context(person, discussion_id):
+    discussion = queries.discussion_for(person=person, pk=discussion_id)
+    actions = queries.actions_for_discussion(discussion=discussion)
+    for a in actions:
+        a.tag = due_tag(a)
+    return {
+        "person": _presenter(person),
+        "d": discussion,
+        "when": meeting_when(discussion.item.meeting),
+        "review_when": meeting_when(discussion.review_item.meeting) if discussion.review_item else "",
+        "actions": actions,
+    }
+
+
+@person_page(Perm.VIEW_RECORD, "EMDT case discussion")
+def discussion(request, person, discussion_id):
+    return render(request, "meetings/discussion.jinja", _discussion_context(person, discussion_id))
+
+
+@person_page(Perm.VIEW_RECORD, "EMDT summary for the person")
+def summary_for_person(request, person, discussion_id):
+    return render(request, "meetings/summary_person.jinja", _discussion_context(person, discussion_id))
+
+
+@person_page(Perm.VIEW_RECORD, "EMDT summary for the GP")
+def summary_for_gp(request, person, discussion_id):
+    return render(request, "meetings/summary_gp.jinja", _discussion_context(person, discussion_id))
+
+
+@person_page(Perm.VIEW_RECORD, "EMDT action")
+def action(request, person, action_id):
+    act = queries.action_for(person=person, pk=action_id)
+    form = ActionDoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_complete(by=request.user, action=act, note=form.cleaned_data["note"])
+        except NotAllowed as e:
+            form.add_error(None, str(e))
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, "Action marked as done")
+            return redirect("meetings:discussion", person.pk, act.discussion_id)
+    act.tag = due_tag(act)
+    return render(
+        request,
+        "meetings/action.jinja",
+        {
+            "person": _presenter(person),
+            "a": act,
+            "form": form,
+            "when": meeting_when(act.discussion.item.meeting),
+            "can_complete": act.done_at is None,
+        },
+    )

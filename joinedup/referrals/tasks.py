@@ -1,0 +1,30 @@
+"""The referrer's task: answer an EMDT's question about their request."""
+
+from django.urls import reverse
+
+from joinedup.core.access import visible_people
+from joinedup.core.tasks import TaskItem, task_source
+from joinedup.core.validators import format_nhs_number
+
+from .models import EmdtRequest, RequestState
+
+
+@task_source("emdt_questions")
+def questions_for(user):
+    waiting = (
+        EmdtRequest.objects.filter(
+            referrer=user, state=RequestState.MORE_INFORMATION_REQUESTED, person__in=visible_people(user)
+        )
+        .select_related("person", "team")
+        .order_by("state_changed_at")[:200]
+    )
+    return [
+        TaskItem(
+            source="EMDT request",
+            description=f"Answer {r.team.name}'s question",
+            due=None,
+            link=reverse("referrals:answer", args=[r.person_id, r.pk]),
+            person_label=f"{r.person.full_name} ({format_nhs_number(r.person.nhs_number) or 'no NHS number'})",
+        )
+        for r in waiting
+    ]
