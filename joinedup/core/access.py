@@ -79,9 +79,9 @@ def visible_people(user):
 
 
 def forget(user) -> None:
-    """Drop the cached filter after the user's relationships change within one request."""
-    if hasattr(user, "_joinedup_person_filter"):
-        del user._joinedup_person_filter
+    """Drop what this request knows of the user's relationships after they change (consent, care team...)."""
+    user.__dict__.pop("_joinedup_person_filter", None)
+    user.__dict__.pop("_joinedup_related", None)
 
 
 def _role_grants(perm):
@@ -96,7 +96,15 @@ def _role_grants(perm):
 def is_related(user, person):
     if person is None:
         return True
-    return visible_people(user).filter(pk=person.pk).exists()
+    known = user.__dict__.setdefault("_joinedup_related", {})
+    if person.pk not in known:
+        known[person.pk] = visible_people(user).filter(pk=person.pk).exists()
+    return known[person.pk]
+
+
+def remember_related(user, person) -> None:
+    """The person was just loaded through visible_people(user): the relationship is proven for this request."""
+    user.__dict__.setdefault("_joinedup_related", {})[person.pk] = True
 
 
 policy = rules.RuleSet()

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404
 
-from joinedup.core.access import visible_people
+from joinedup.core.access import remember_related, visible_people
 from joinedup.core.models import TimelineEntry
 from joinedup.core.validators import normalise_nhs_number, normalise_postcode
 
@@ -26,9 +26,11 @@ def _with_flags(queryset):
 def person_for(*, by, pk) -> Person:
     """The person, if this user may see them; otherwise 404, so their existence is not revealed."""
     try:
-        return _with_flags(visible_people(by)).get(pk=pk)
+        person = _with_flags(visible_people(by)).get(pk=pk)
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404("No person found") from None
+    remember_related(by, person)
+    return person
 
 
 @dataclass

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from joinedup.accounts.roles import ConsentKind, Perm
-from joinedup.care.queries import care_team_for, key_worker_for
+from joinedup.care.queries import care_team_for, key_worker_for, level_of_care_history_for
 from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.decorators import requires
@@ -86,12 +86,14 @@ def register(request):
 @person_page(Perm.VIEW_RECORD, "record")
 def record(request, person):
     entries, _ = queries.timeline_for(person=person, per_page=10)
+    team = care_team_for(person=person)
     return render(
         request,
         "people/record.jinja",
         {
-            "person": _presenter(person),
-            "care_team": care_team_for(person=person),
+            "person": PersonPresenter(person, key_worker=next((m for m in team if m.is_key_worker), None)),
+            "care_team": team,
+            "levels": level_of_care_history_for(person=person),
             "timeline": entries,
             "can_edit": may(request.user, Perm.EDIT_RECORD, person),
             "can_consent": may(request.user, Perm.RECORD_CONSENT, person),

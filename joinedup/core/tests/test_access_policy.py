@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from joinedup.accounts.roles import ConsentKind, Perm
-from joinedup.core.access import may, registered_relationships, visible_people
+from joinedup.core.access import forget, may, registered_relationships, visible_people
 from joinedup.people.services import consent_record, emergency_access_grant
 
 pytestmark = pytest.mark.django_db
@@ -74,8 +74,7 @@ def test_emergency_access_needs_a_reason_and_lasts_a_limited_time(personas, pers
     assert sees(personas.outsider, person)
     access.expires_at = timezone.now()
     access.save()
-    personas.outsider._joinedup_person_filter = None
-    del personas.outsider._joinedup_person_filter
+    forget(personas.outsider)
     assert not sees(personas.outsider, person)
 
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from joinedup.core.access import may
+from joinedup.core.access import forget, may
 from joinedup.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -90,8 +90,7 @@ def test_every_url_with_every_role_answers_as_the_policy_says(client, personas, 
             elif kind == "perm":
                 expected = {200} if may(user, perm) else {403}
             else:  # person page
-                user._joinedup_person_filter = None
-                del user._joinedup_person_filter
+                forget(user)
                 if not may(user, "people.view_record", person) and not may(user, perm, person):
                     from joinedup.core.access import visible_people
 

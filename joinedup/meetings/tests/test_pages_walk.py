@@ -3,7 +3,7 @@ even while another app's walk fixtures are missing: every role, no sign-in, the 
 
 import pytest
 
-from joinedup.core.access import may, visible_people
+from joinedup.core.access import forget, may, visible_people
 from joinedup.core.models import AuditEvent
 from joinedup.core.tests.test_url_walk import all_patterns, declaration, fill
 
@@ -45,7 +45,7 @@ def test_every_page_is_declared_and_walked_with_every_role(client, personas, per
             elif kind == "perm":
                 expected = {200} if may(user, perm) else {403}
             else:
-                user.__dict__.pop("_joinedup_person_filter", None)
+                forget(user)
                 if not visible_people(user).filter(pk=person.pk).exists():
                     expected = {404}
                 else:

@@ -185,3 +185,26 @@ def test_record_shows_practice_pcn_emdt_and_outreach_provider(client, personas, 
     assert "Blackpool" in page
     assert "The Calico Group" in page
     assert "Key worker" in page
+
+
+def test_record_shows_the_level_of_care_and_its_history(client, personas, person):
+    from joinedup.care.models import LevelOfCare
+    from joinedup.care.services import level_of_care_change
+
+    level_of_care_change(by=personas.mhp, person=person, level=LevelOfCare.PRIMARY_CARE, reason="Seen in practice")
+    level_of_care_change(by=personas.mhp, person=person, level=LevelOfCare.EMDT, reason="Several services needed")
+    client.force_login(personas.community_clinician)
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert "Now: <strong>Enhanced multi-disciplinary team</strong>" in page
+    assert "Seen in practice" in page
+
+
+def test_record_page_queries_do_not_grow_with_the_timeline(client, personas, person, django_assert_max_num_queries):
+    from joinedup.core.timeline import Service, timeline_add
+
+    client.force_login(personas.community_clinician)
+    client.get(f"/people/{person.pk}/")  # warm caches
+    for i in range(60):
+        timeline_add(person=person, service=Service.RECORD, kind="note", summary=f"Entry {i}")
+    with django_assert_max_num_queries(22):
+        assert client.get(f"/people/{person.pk}/").status_code == 200
