@@ -230,6 +230,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Local service rules a clinical safety officer may review and change without a code change.
 PRIMARY_CARE_SESSION_LIMIT = int(os.environ.get("JOINEDUP_PRIMARY_CARE_SESSION_LIMIT", "6"))
 PRIMARY_CARE_CASELOAD_LIMIT = int(os.environ.get("JOINEDUP_PRIMARY_CARE_CASELOAD_LIMIT", "60"))
+# SMI health checks: failed contact attempts before someone is flagged hard to reach; the coverage target (%),
+# 75% in the 2024/25 planning guidance.
+HEALTH_CHECK_HARD_TO_REACH = int(os.environ.get("JOINEDUP_HEALTH_CHECK_HARD_TO_REACH", "3"))
+HEALTH_CHECK_COVERAGE_TARGET = int(os.environ.get("JOINEDUP_HEALTH_CHECK_COVERAGE_TARGET", "75"))
 
 # Region pack loaded by `manage.py load_region` when no folder is named.
 REGION_PACK = os.environ.get("JOINEDUP_REGION_PACK", str(BASE_DIR / "joinedup" / "directory" / "regions" / "lsc"))

@@ -1,0 +1,318 @@
+"""Reads for the health check pages, scoped by the access policy (or aggregated, for coverage)."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from joinedup.core.access import visible_people
+from joinedup.directory.models import OutreachCoverage, Pcn, Practice, TeamKind
+
+from .models import (
+    Booking,
+    Claim,
+    ContactAttempt,
+    FollowUp,
+    HealthCheck,
+    HealthPlan,
+    RegisterEntry,
+    RegisterImport,
+    RegisterUpdateFile,
+    Reminder,
+)
+from .rules import cohort_filter, cutoffs, needs_outreach_filter, needs_outreach_order
+
+PAGE_SIZE = 50
+WORKLIST_FIELDS = (
+    "person_id",
+    "practice_id",
+    "date_of_birth",
+    "remission_code",
+    "left_on",
+    "last_full_check",
+    "hard_to_reach",
+    "person__given_name",
+    "person__family_name",
+    "person__nhs_number",
+    "person__do_not_contact",
+    "practice__name",
+)
+
+
+@dataclass
+class Scope:
+    kind: str  # "provider", "pcn" or "practice"
+    pk: int
+    name: str
+
+
+def scopes_for(user) -> list[Scope]:
+    """The worklists a user works from: their outreach provider's, their PCN's or their practice's."""
+    scopes = []
+    for m in user.active_memberships:
+        team = m.team
+        if team.kind == TeamKind.OUTREACH:
+            scopes.append(Scope("provider", team.organisation_id, team.organisation.name))
+        elif team.kind == TeamKind.PRACTICE and team.practice_id:
+            scopes.append(Scope("practice", team.practice_id, team.practice.name))
+        elif team.kind == TeamKind.PCN_MENTAL_HEALTH and team.pcn_id:
+            scopes.append(Scope("pcn", team.pcn_id, team.pcn.name))
+    seen, unique = set(), []
+    for s in scopes:
+        if (s.kind, s.pk) not in seen:
+            seen.add((s.kind, s.pk))
+            unique.append(s)
+    return unique
+
+
+def practices_in_scope(scope: Scope):
+    if scope.kind == "practice":
+        return Practice.objects.filter(pk=scope.pk)
+    if scope.kind == "pcn":
+        return Practice.objects.filter(pcn_id=scope.pk)
+    localities = OutreachCoverage.objects.filter(provider_id=scope.pk).values("locality_id")
+    return Practice.objects.filter(locality_id__in=localities)
+
+
+def worklist(*, by, scope: Scope, practice_id=None, mine=False, page=1, today=None, page_size=PAGE_SIZE):
+    """One page of people needing outreach, in priority order, with their claim and latest contact.
+
+    The scope (a provider's, PCN's or practice's registers) is walked in the order of its index, and each batch is
+    kept to the people the access policy lets this user see, so the policy's filter is asked about a page of
+    people, not joined to the whole register. (A user's own scope is normally all visible to them; when it is not,
+    a later page may repeat someone from the page before, never skip anyone.)"""
+    today = today or timezone.localdate()
+    entries = RegisterEntry.objects.filter(needs_outreach_filter(today), **{f"{scope.kind}_id": scope.pk})
+    if practice_id:
+        entries = entries.filter(practice_id=practice_id)
+    if mine:
+        entries = entries.filter(
+            person_id__in=Claim.objects.filter(worker=by, released_at__isnull=True).values("person_id")
+        )
+    open_claims = Claim.objects.filter(person_id=OuterRef("person_id"), released_at__isnull=True)
+    latest = ContactAttempt.objects.filter(person_id=OuterRef("person_id")).order_by("-at", "-id")
+    ordered = (
+        entries.select_related("person", "practice")
+        .only(*WORKLIST_FIELDS)
+        .annotate(
+            claimed_by=Subquery(open_claims.values("worker_id")[:1]),
+            last_contact_at=Subquery(latest.values("at")[:1]),
+        )
+        .order_by(*needs_outreach_order())
+    )
+    wanted = page_size + 1
+    offset = (max(page, 1) - 1) * page_size
+    rows: list = []
+    for _ in range(20):  # at most 20 batches: a scope mostly hidden from its user is not a worklist
+        chunk = list(ordered[offset : offset + wanted])
+        if not chunk:
+            break
+        offset += len(chunk)
+        seen = set(visible_people(by).filter(pk__in=[e.person_id for e in chunk]).values_list("pk", flat=True))
+        rows.extend(e for e in chunk if e.person_id in seen)
+        if len(rows) >= wanted or len(chunk) < wanted:
+            break
+    return rows[:page_size], len(rows) > page_size
+
+
+def entries_for(*, person):
+    return list(RegisterEntry.objects.filter(person=person).select_related("practice", "provider").order_by("left_on"))
+
+
+def open_claim_for(*, person):
+    return Claim.objects.filter(person=person, released_at__isnull=True).select_related("worker").first()
+
+
+def contacts_for(*, person):
+    return list(ContactAttempt.objects.filter(person=person).select_related("by")[:50])
+
+
+def bookings_for(*, person):
+    return list(Booking.objects.filter(person=person).select_related("booked_by"))
+
+
+def booking_for(*, person, pk):
+    try:
+        return Booking.objects.select_related("person").get(person=person, pk=pk)
+    except (Booking.DoesNotExist, ValueError):
+        raise Http404("No booking found") from None
+
+
+def checks_for(*, person):
+    return list(HealthCheck.objects.filter(person=person).select_related("by")[:20])
+
+
+def follow_ups_for(*, person):
+    return list(FollowUp.objects.filter(person=person).select_related("owner"))
+
+
+def follow_up_for(*, person, pk):
+    try:
+        return FollowUp.objects.select_related("person").get(person=person, pk=pk)
+    except (FollowUp.DoesNotExist, ValueError):
+        raise Http404("No follow-up found") from None
+
+
+def plan_for(*, person):
+    return HealthPlan.objects.filter(person=person).first()
+
+
+def reminders_for(*, person, user):
+    return list(Reminder.objects.filter(person=person, owner=user, done_at__isnull=True))
+
+
+def import_for(*, by, pk):
+    from .registers import _allowed_practices
+
+    try:
+        record = RegisterImport.objects.select_related("practice").get(pk=pk)
+    except (RegisterImport.DoesNotExist, ValueError):
+        raise Http404("No import found") from None
+    allowed = _allowed_practices(by)
+    if record.by_id != by.pk and (record.practice_id is None or record.practice_id not in (allowed or set())):
+        raise Http404("No import found")
+    return record
+
+
+def recent_imports(*, by):
+    return list(RegisterImport.objects.filter(by=by)[:10])
+
+
+def update_practices(*, by):
+    """The practices whose register updates this user handles, with the count of results not yet sent."""
+    from .models import CodedResult
+    from .registers import _allowed_practices
+
+    allowed = _allowed_practices(by)
+    practices = Practice.objects.filter(pk__in=allowed or [])
+    pending = dict(
+        CodedResult.objects.filter(practice__in=practices, update_file__isnull=True)
+        .values("practice_id")
+        .annotate(n=Count("id"))
+        .values_list("practice_id", "n")
+    )
+    files = list(RegisterUpdateFile.objects.filter(practice__in=practices).select_related("practice")[:100])
+    with_pending = [(p, pending[p.pk]) for p in practices.filter(pk__in=pending.keys()).order_by("name")]
+    return with_pending, files
+
+
+def update_file_for(*, by, pk):
+    from .registers import _allowed_practices
+
+    allowed = _allowed_practices(by) or set()
+    try:
+        return RegisterUpdateFile.objects.select_related("practice").get(pk=pk, practice_id__in=allowed)
+    except (RegisterUpdateFile.DoesNotExist, ValueError):
+        raise Http404("No file found") from None
+
+
+# Coverage: figures only, never a named person. -----------------------------------------------------------------
+
+
+def suppress(count: int) -> str:
+    """Published counts below national level: 1 to 7 shown as "*", others rounded to the nearest 5
+    (NHS Digital statistical disclosure control). 0 is shown as 0."""
+    if count == 0:
+        return "0"
+    if 1 <= count <= 7:
+        return "*"
+    return f"{int((count + 2.5) // 5 * 5):,}"
+
+
+def suppressed_percent(part: int, whole: int) -> str:
+    """A percentage from the suppressed (rounded) counts, so it cannot reveal what they hide."""
+    if whole == 0:
+        return "-"
+    if 1 <= part <= 7 or 1 <= whole <= 7:
+        return "*"
+    p = int(suppress(part).replace(",", "")) if part else 0
+    w = int(suppress(whole).replace(",", ""))
+    return f"{round(100 * p / w)}%" if w else "-"
+
+
+@dataclass
+class CoverageRow:
+    name: str
+    register: int
+    checked_12m: int
+    none_36m: int
+    checks_done: int
+    follow_ups_done: int
+
+    @property
+    def shown(self):
+        return {
+            "register": suppress(self.register),
+            "checked_12m": suppress(self.checked_12m),
+            "percent_12m": suppressed_percent(self.checked_12m, self.register),
+            "none_36m": suppress(self.none_36m),
+            "percent_36m": suppressed_percent(self.none_36m, self.register),
+            "checks_done": suppress(self.checks_done),
+            "follow_ups_done": suppress(self.follow_ups_done),
+        }
+
+    def meets(self, target: int) -> bool:
+        return self.register > 7 and 100 * self.checked_12m >= target * self.register
+
+
+def coverage(*, group: str, today=None) -> list[CoverageRow]:
+    """Register size, full check in 12 months, none in 36 months, checks done and follow-ups completed in the last
+    12 months, by provider, PCN or practice."""
+    today = today or timezone.localdate()
+    overdue, due = cutoffs(today)
+    key = {"provider": "provider_id", "pcn": "pcn_id", "practice": "practice_id"}[group]
+    cohort = RegisterEntry.objects.filter(cohort_filter(today))
+    figures = {
+        row[key]: row
+        for row in cohort.values(key).annotate(
+            register=Count("id"),
+            checked=Count("id", filter=Q(last_full_check__gte=due)),
+            none36=Count("id", filter=Q(last_full_check__isnull=True) | Q(last_full_check__lt=overdue)),
+        )
+    }
+    since = today - dt.timedelta(days=365)
+    person_key = {"provider": "provider_id", "pcn": "pcn_id", "practice": "practice_id"}[group]
+    entry_of = RegisterEntry.objects.filter(left_on__isnull=True).values("person_id", person_key)
+    group_of = {
+        e["person_id"]: e[person_key]
+        for e in entry_of.filter(person_id__in=HealthCheck.objects.filter(done_on__gte=since).values("person_id"))
+    }
+    checks, follow_ups = {}, {}
+    for person_id, n in (
+        HealthCheck.objects.filter(done_on__gte=since)
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .values_list("person_id", "n")
+    ):
+        g = group_of.get(person_id)
+        checks[g] = checks.get(g, 0) + n
+    for person_id, n in (
+        FollowUp.objects.filter(status=FollowUp.Status.DONE, completed_on__gte=since)
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .values_list("person_id", "n")
+    ):
+        g = group_of.get(person_id)
+        follow_ups[g] = follow_ups.get(g, 0) + n
+    names = _group_names(group, figures.keys())
+    rows = [
+        CoverageRow(
+            name=names.get(k, "Not known"),
+            register=f["register"],
+            checked_12m=f["checked"],
+            none_36m=f["none36"],
+            checks_done=checks.get(k, 0),
+            follow_ups_done=follow_ups.get(k, 0),
+        )
+        for k, f in figures.items()
+    ]
+    return sorted(rows, key=lambda r: r.name)
+
+
+def _group_names(group, keys):
+    from joinedup.directory.models import Organisation
+
+    model = {"provider": Organisation, "pcn": Pcn, "practice": Practice}[group]
+    return dict(model.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name"))

@@ -1,0 +1,33 @@
+"""Test helpers: NHS numbers from the 999 range (never issued to real people), register files."""
+
+import io
+
+
+def nhs_for(n: int) -> str:
+    """The n-th valid NHS number of the form 999xxxxxxC (skipping those whose check digit would be 10)."""
+    count = -1
+    body = 999000000
+    while True:
+        digits = str(body)
+        total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))
+        check = 11 - total % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            count += 1
+            if count == n:
+                return digits + str(check)
+        body += 1
+
+
+HEADER = "practice_code,nhs_number,family_name,given_name,date_of_birth,sex,postcode,smi_code,smi_date"
+SCHIZOPHRENIA = "58214004"  # in MH_COD
+BIPOLAR_REMISSION = "111485001"  # in the remission cluster (PRIMIS SMHRES)
+
+
+def register_file(practice_code, rows, *, header=HEADER, encoding="utf-8", delimiter=","):
+    lines = [header.replace(",", delimiter)] + [delimiter.join(r) for r in rows]
+    return io.BytesIO(("\r\n".join(lines) + "\r\n").encode(encoding))
+
+
+def row(practice_code, n, family="Test", given="Person", dob="1980-01-01", smi=SCHIZOPHRENIA, smi_date=""):
+    return [practice_code, nhs_for(n), family, given, dob, "F", "FY1 3AB", smi, smi_date]

@@ -1,0 +1,39 @@
+"""The health check value sets (data/*.csv, sources in data/README.md), read once."""
+
+import csv
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+
+
+def _rows(name):
+    with open(DATA / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@cache
+def smi_register_codes() -> dict[str, str]:
+    return {r["code"]: r["term"] for r in _rows("smi_register")}
+
+
+@cache
+def remission_codes() -> dict[str, str]:
+    return {r["code"]: r["term"] for r in _rows("smi_remission")}
+
+
+@cache
+def check_elements() -> dict[str, dict]:
+    return {r["element"]: r for r in _rows("check_elements")}
+
+
+@cache
+def thresholds() -> tuple[dict, ...]:
+    rows = []
+    for r in _rows("followup_thresholds"):
+        r = dict(r)
+        if r["comparison"] != "equals":
+            r["value"] = Decimal(r["value"])
+        rows.append(r)
+    return tuple(rows)

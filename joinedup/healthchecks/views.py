@@ -1,0 +1,305 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from joinedup.accounts.roles import Perm
+from joinedup.care.queries import key_worker_for
+from joinedup.core.access import may
+from joinedup.core.decorators import requires
+from joinedup.people.decorators import person_page
+from joinedup.people.presenters import PersonPresenter
+from joinedup.people.services import NotAllowed
+
+from . import queries, services
+from .forms import BookingForm, CheckForm, ContactForm, FollowUpForm, PlanForm, UploadForm
+from .models import WIDER_ELEMENTS
+from .registers import import_register
+from .rules import priority
+
+
+def _banner(person):
+    return PersonPresenter(person, key_worker=key_worker_for(person=person))
+
+
+@requires(Perm.HC_VIEW)
+def worklist(request):
+    scopes = queries.scopes_for(request.user)
+    chosen = request.GET.get("scope", "")
+    scope = next((s for s in scopes if f"{s.kind}-{s.pk}" == chosen), scopes[0] if scopes else None)
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    mine = request.GET.get("mine") == "1"
+    rows, more, practices, practice = [], False, [], None
+    if scope is not None:
+        practices = list(queries.practices_in_scope(scope).order_by("name").only("pk", "name", "ods_code"))
+        practice = next((p for p in practices if p.ods_code == request.GET.get("practice")), None)
+        rows, more = queries.worklist(
+            by=request.user, scope=scope, mine=mine, page=page, practice_id=practice.pk if practice else None
+        )
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return render(
+        request,
+        "healthchecks/worklist.jinja",
+        {
+            "scopes": scopes,
+            "scope": scope,
+            "rows": [(r, priority(r, today)) for r in rows],
+            "page": page,
+            "more": more,
+            "mine": mine,
+            "practices": practices if len(practices) > 1 else [],
+            "practice": practice,
+        },
+    )
+
+
+@requires(Perm.HC_REGISTER_FILES)
+def upload(request):
+    form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        outcome = import_register(
+            f.file if hasattr(f, "file") else f,
+            by=request.user,
+            filename=f.name,
+            practice_code=form.cleaned_data["practice"] or None,
+        )
+        return redirect("healthchecks:import_result", outcome.import_id)
+    return render(
+        request, "healthchecks/upload.jinja", {"form": form, "imports": queries.recent_imports(by=request.user)}
+    )
+
+
+@requires(Perm.HC_REGISTER_FILES)
+def import_result(request, import_id):
+    record = queries.import_for(by=request.user, pk=import_id)
+    return render(request, "healthchecks/import_result.jinja", {"record": record})
+
+
+@person_page(Perm.HC_VIEW, "physical health checks")
+def person(request, person):
+    from django.utils import timezone
+
+    entries = queries.entries_for(person=person)
+    today = timezone.localdate()
+    return render(
+        request,
+        "healthchecks/person.jinja",
+        {
+            "person": _banner(person),
+            "entries": [(e, priority(e, today)) for e in entries],
+            "claim": queries.open_claim_for(person=person),
+            "contacts": queries.contacts_for(person=person),
+            "bookings": queries.bookings_for(person=person),
+            "checks": queries.checks_for(person=person),
+            "follow_ups": queries.follow_ups_for(person=person),
+            "plan": queries.plan_for(person=person),
+            "may_outreach": may(request.user, Perm.HC_OUTREACH, person),
+            "may_record": may(request.user, Perm.HC_RECORD_CHECK, person),
+            "wider_labels": WIDER_ELEMENTS,
+        },
+    )
+
+
+def _done(request, person, text):
+    messages.success(request, text)
+    return redirect("healthchecks:person", person.pk)
+
+
+@person_page(Perm.HC_OUTREACH, "physical health checks (claim)")
+def claim(request, person):
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("release"):
+                services.claim_release(by=request.user, person=person)
+                return _done(request, person, "You are no longer working with this person")
+            services.claim(by=request.user, person=person)
+            return _done(request, person, "You are now working with this person")
+        except ValidationError as e:
+            error = e.messages[0]
+    return render(
+        request,
+        "healthchecks/claim.jinja",
+        {"person": _banner(person), "claim": queries.open_claim_for(person=person), "error": error},
+    )
+
+
+@person_page(Perm.HC_OUTREACH, "physical health checks (contact attempt)")
+def contact(request, person):
+    form = ContactForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_record(by=request.user, person=person, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            return _done(request, person, "Contact attempt recorded")
+    return render(request, "healthchecks/contact.jinja", {"person": _banner(person), "form": form})
+
+
+@person_page(Perm.HC_OUTREACH, "physical health checks (booking)")
+def book(request, person):
+    form = BookingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.booking_create(
+                by=request.user, person=person, provider_kind=data["provider_kind"], at=data["at"], place=data["place"]
+            )
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            return _done(request, person, "Health check booked and a reminder added to your tasks")
+    return render(request, "healthchecks/book.jinja", {"person": _banner(person), "form": form})
+
+
+@person_page(Perm.HC_OUTREACH, "physical health checks (missed appointment)")
+def booking_missed(request, person, booking_id):
+    booking = queries.booking_for(person=person, pk=booking_id)
+    error = None
+    if request.method == "POST":
+        try:
+            services.booking_missed(by=request.user, booking=booking)
+        except ValidationError as e:
+            error = e.messages[0]
+        else:
+            return _done(request, person, "Appointment marked as missed: the person is back on the worklist")
+    return render(request, "healthchecks/missed.jinja", {"person": _banner(person), "booking": booking, "error": error})
+
+
+@person_page(Perm.HC_RECORD_CHECK, "physical health checks (record a check)")
+def record_check(request, person):
+    form = CheckForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        done_on, wider, values = form.values()
+        booking = None
+        booking_id = request.POST.get("booking")
+        if booking_id:
+            booking = queries.booking_for(person=person, pk=booking_id)
+        try:
+            check = services.check_record(
+                by=request.user, person=person, done_on=done_on, booking=booking, wider=wider, **values
+            )
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            n = check.follow_ups.count()
+            text = "Health check recorded" + (f": {n} follow-up{'s' if n != 1 else ''} suggested" if n else "")
+            return _done(request, person, text)
+    return render(request, "healthchecks/check.jinja", {"person": _banner(person), "form": form})
+
+
+@person_page(Perm.HC_RECORD_CHECK, "physical health checks (follow-up)")
+def follow_up(request, person, follow_up_id):
+    item = queries.follow_up_for(person=person, pk=follow_up_id)
+    form = FollowUpForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_close(by=request.user, follow_up=item, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            return _done(request, person, "Follow-up updated")
+    return render(request, "healthchecks/follow_up.jinja", {"person": _banner(person), "item": item, "form": form})
+
+
+@person_page(Perm.HC_RECORD_CHECK, "physical health plan")
+def plan(request, person):
+    current = queries.plan_for(person=person)
+    initial = (
+        {
+            "what_matters": current.what_matters,
+            "goals": current.goals,
+            "agreed": current.agreed_with_person,
+            "version": current.version,
+        }
+        if current
+        else {}
+    )
+    form = PlanForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_save(
+                by=request.user,
+                person=person,
+                what_matters=data["what_matters"],
+                goals=data["goals"],
+                agreed=data["agreed"],
+                expected_version=data["version"],
+            )
+        except services.StalePlan as e:
+            form.add_error(None, str(e))
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            return _done(request, person, "Health plan saved")
+    return render(
+        request,
+        "healthchecks/plan.jinja",
+        {"person": _banner(person), "form": form, "version": current.version if current else ""},
+    )
+
+
+@requires(Perm.HC_REGISTER_FILES)
+def updates(request):
+    error = None
+    if request.method == "POST" and request.POST.get("file"):
+        f = queries.update_file_for(by=request.user, pk=request.POST["file"])
+        step = request.POST.get("step", "")
+        try:
+            if step == "resend":
+                services.update_file_resend(by=request.user, update_file=f)
+                messages.success(request, "A new copy of the file is ready to send")
+            else:
+                services.update_file_mark(by=request.user, update_file=f, step=step)
+                messages.success(request, f"File marked as {step}")
+        except ValidationError as e:
+            messages.error(request, e.messages[0])
+        return redirect("healthchecks:updates")
+    if request.method == "POST":
+        from joinedup.directory.models import Practice
+
+        practice = Practice.objects.filter(pk=request.POST.get("practice") or 0).first()
+        if practice is None:
+            raise Http404("No practice found")
+        try:
+            made = services.update_file_create(by=request.user, practice=practice)
+        except NotAllowed:
+            raise Http404("No practice found") from None
+        except ValidationError as e:
+            error = e.messages[0]
+        else:
+            messages.success(request, f"Register update for {practice.name} made: {made.rows} results")
+            return redirect("healthchecks:updates")
+    pending, files = queries.update_practices(by=request.user)
+    return render(request, "healthchecks/updates.jinja", {"pending": pending, "files": files, "error": error})
+
+
+@requires(Perm.HC_REGISTER_FILES)
+def update_download(request, file_id):
+    f = queries.update_file_for(by=request.user, pk=file_id)
+    from joinedup.core.audit import AuditAction, audit_record
+
+    audit_record(by=request.user, action=AuditAction.EXPORT, what="SMI register update file downloaded", obj=f)
+    response = HttpResponse(f.content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="smi-register-update-{f.practice.ods_code}-{f.pk}.csv"'
+    return response
+
+
+@requires(Perm.HC_COVERAGE)
+def coverage(request):
+    from django.conf import settings
+
+    target = int(getattr(settings, "HEALTH_CHECK_COVERAGE_TARGET", 75))
+    group = request.GET.get("by", "provider")
+    if group not in ("provider", "pcn", "practice"):
+        group = "provider"
+    rows = queries.coverage(group=group)
+    return render(request, "healthchecks/coverage.jinja", {"rows": rows, "group": group, "target": target})
