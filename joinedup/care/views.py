@@ -12,6 +12,7 @@ from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.decorators import requires
 from joinedup.directory.queries import organisations_for_choice
+from joinedup.healthchecks.queries import health_plan_summary_for
 from joinedup.people.decorators import person_page
 from joinedup.people.presenters import PersonPresenter
 
@@ -152,6 +153,9 @@ def plan(request, person):
             "can_change_level": may(request.user, Perm.EDIT_RECORD, person),
             "notifications": queries.notifications_for(person=person) if shown == ALL_SECTIONS else [],
             "is_partner": shown != ALL_SECTIONS,
+            # The personalised health plan from the SMI health check service is part of this plan. It holds
+            # health details (results, follow-ups), so partners outside the NHS do not see it here.
+            "health_plan": health_plan_summary_for(person=person) if shown == ALL_SECTIONS else None,
         },
     )
 

@@ -159,6 +159,33 @@ def plan_for(*, person):
     return HealthPlan.objects.filter(person=person).first()
 
 
+@dataclass
+class HealthPlanSummary:
+    """The person's health plan as shown inside their care and support plan (care/plan.jinja)."""
+
+    what_matters: str
+    goals: str
+    agreed_with_person: bool
+    updated_at: dt.datetime
+    follow_ups: list  # the open follow-ups, soonest due first
+
+
+def health_plan_summary_for(*, person) -> HealthPlanSummary | None:
+    """The person's current health plan and open follow-ups, or None when there is neither. The caller has already
+    decided that the viewer may see the person's care and support plan."""
+    plan = HealthPlan.objects.filter(person=person).first()
+    open_follow_ups = list(FollowUp.objects.filter(person=person, status=FollowUp.Status.OPEN).order_by("due", "id"))
+    if plan is None and not open_follow_ups:
+        return None
+    return HealthPlanSummary(
+        what_matters=plan.what_matters if plan else "",
+        goals=plan.goals if plan else "",
+        agreed_with_person=plan.agreed_with_person if plan else False,
+        updated_at=plan.updated_at if plan else None,
+        follow_ups=open_follow_ups,
+    )
+
+
 def reminders_for(*, person, user):
     return list(Reminder.objects.filter(person=person, owner=user, done_at__isnull=True))
 

@@ -176,6 +176,50 @@ def _date(text: str) -> dt.date:
     return parse_date_text(text)
 
 
+# The row checks below are cached on the raw text: the same names, postcodes and dates come up again and again.
+NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+@lru_cache(maxsize=100_000)
+def _text(raw: str, label: str, required: bool, limit: int) -> tuple[str, str]:
+    """(value, problem): the value with spaces tidied, or the reason it cannot be taken."""
+    value = " ".join(raw.split())
+    if required and not value:
+        return "", f"The {label} is empty"
+    if len(value) > limit:
+        return "", f"The {label} is longer than {limit} characters"
+    try:
+        validate_no_markup(value)
+    except ValidationError:
+        return "", f"The {label} contains < or > characters: remove them"
+    return value, ""
+
+
+@lru_cache(maxsize=100_000)
+def _search_name(given: str, family: str) -> str:
+    return normalise_name(f"{given} {family}")
+
+
+@lru_cache(maxsize=100_000)
+def _postcode(raw: str) -> str:
+    postcode = normalise_postcode(raw)
+    try:
+        validate_uk_postcode(postcode)
+    except ValidationError:
+        postcode = ""
+    return postcode
+
+
+@lru_cache(maxsize=100_000)
+def _phone(raw: str) -> str:
+    phone = " ".join(raw.split())[:30]
+    try:
+        validate_phone(phone)
+    except ValidationError:
+        phone = ""
+    return phone
+
+
 def _practices():
     from joinedup.directory.models import OutreachCoverage, Practice
 
@@ -216,37 +260,39 @@ class _Reader:
         return found
 
     def date(self, row, name, *, required=False):
-        text = (row.get(name) or "").strip()
-        label = LABELS[name]
+        text = row.get(name)
+        if text:
+            text = text.strip()
         if not text:
             if required:
-                raise RowProblem(f"The {label} is empty")
+                raise RowProblem(f"The {LABELS[name]} is empty")
             return None
         try:
             value = _date(text)
         except DateParseError as e:
-            raise RowProblem(f"The {label} '{text[:40]}' cannot be read ({e}): use a date like 3 March 2026") from None
+            raise RowProblem(
+                f"The {LABELS[name]} '{text[:40]}' cannot be read ({e}): use a date like 3 March 2026"
+            ) from None
         if value > self.today:
-            raise RowProblem(f"The {label} {format_date(value)} is in the future")
+            raise RowProblem(f"The {LABELS[name]} {format_date(value)} is in the future")
         return value
 
     def text(self, row, name, *, required=False, limit=100):
-        value = " ".join((row.get(name) or "").split())
-        label = LABELS.get(name, name.replace("_", " "))
-        if required and not value:
-            raise RowProblem(f"The {label} is empty")
-        if len(value) > limit:
-            raise RowProblem(f"The {label} is longer than {limit} characters")
-        try:
-            validate_no_markup(value)
-        except ValidationError:
-            raise RowProblem(f"The {label} contains < or > characters: remove them") from None
+        value, problem = _text(row.get(name) or "", LABELS.get(name, name.replace("_", " ")), required, limit)
+        if problem:
+            raise RowProblem(problem)
         return value
 
     def nhs_number(self, row):
         raw = (row.get("nhs_number") or "").strip()
         if not raw:
             raise RowProblem("The NHS number is missing")
+        # The usual case, ten plain digits outside the Scottish CHI range (which has its own rules), is checked
+        # here; anything else goes through the shared validator.
+        if len(raw) == 10 and raw.isascii() and raw.isdigit() and raw[0] > "3":
+            check = 11 - sum(int(c) * w for c, w in zip(raw[:9], NHS_WEIGHTS, strict=True)) % 11
+            if (0 if check == 11 else check) == int(raw[9]):
+                return raw
         digits = normalise_nhs_number(raw)
         try:
             validate_nhs_number(digits)
@@ -280,20 +326,12 @@ class _Reader:
             )
         remission_date = self.date(row, "remission_date")
         last_full = self.date(row, "last_full_check_date")
-        elements = {name: self.date(row, name) for name in ELEMENT_DATES}
-        from_elements = full_check_date(elements)
+        elements = [self.date(row, name) for name in ELEMENT_DATES]
+        from_elements = full_check_date(dict(zip(ELEMENT_DATES, elements, strict=True)))
         file_full = max((d for d in (last_full, from_elements) if d), default=None)
         sex = SEX.get((row.get("sex") or "").strip().lower(), "0")
-        postcode = normalise_postcode(row.get("postcode") or "")
-        try:
-            validate_uk_postcode(postcode)
-        except ValidationError:
-            postcode = ""
-        phone = " ".join((row.get("phone") or "").split())[:30]
-        try:
-            validate_phone(phone)
-        except ValidationError:
-            phone = ""
+        postcode = _postcode(row.get("postcode") or "")
+        phone = _phone(row.get("phone") or "")
         email = (row.get("email") or "").strip()[:254]
         if "@" not in email or "<" in email:
             email = ""
@@ -306,7 +344,7 @@ class _Reader:
             pcn_id,
             family,
             given,
-            normalise_name(f"{given} {family}"),
+            _search_name(given, family),
             born,
             sex,
             postcode,
@@ -317,7 +355,7 @@ class _Reader:
             remission,
             remission_date if remission else None,
             file_full,
-            *(elements[name] for name in ELEMENT_DATES),
+            *elements,
         )
 
 
@@ -360,13 +398,62 @@ def _held_row(line, nhs, practice_id):
     return (line, True, nhs, practice_id, None, None, *([None] * (len(STAGING_COLUMNS) - 6)))
 
 
+def _link_postgres(cursor, *, compared, now) -> list:
+    """PostgreSQL: link the staged rows to people and entries, add the new people, and mark changed entries, in a
+    few passes that write each staged row once (a new table) instead of updating it over and over. Returns the
+    rows held back because a known NHS number has another date of birth."""
+    cursor.execute(
+        """SELECT s.line, s.nhs_number, s.date_of_birth, p.date_of_birth FROM hc_staging s
+        JOIN people_person p ON p.nhs_number = s.nhs_number
+        WHERE NOT s.held AND p.date_of_birth <> s.date_of_birth"""
+    )
+    mismatched = cursor.fetchall()
+    if mismatched:
+        cursor.execute("UPDATE hc_staging SET held = true WHERE line = ANY(%s)", [[m[0] for m in mismatched]])
+    cursor.execute("CREATE TEMPORARY TABLE hc_new (nhs_number varchar(10) NOT NULL) ON COMMIT DROP")
+    # New people: a record for each NHS number not yet known (the bulk path of people.services.person_register).
+    cursor.execute(
+        """WITH added AS (
+            INSERT INTO people_person (nhs_number, given_name, family_name, preferred_name, search_name,
+                date_of_birth, sex, ethnicity, address, postcode, phone, email, practice_id, preferred_channel,
+                safe_times, no_voicemail, do_not_contact, my_story, consent_nhs, consent_vcfse,
+                consent_local_authority, consent_peer_support, version, created_at, updated_at)
+            SELECT s.nhs_number, s.given_name, s.family_name, '', s.search_name, s.date_of_birth, s.sex, 'Z', '',
+                s.postcode, s.phone, s.email, s.practice_id, '', '', false, false, '', false, false, false,
+                false, 1, %s, %s
+            FROM hc_staging s WHERE NOT s.held
+                AND NOT EXISTS (SELECT 1 FROM people_person p WHERE p.nhs_number = s.nhs_number)
+            RETURNING nhs_number)
+        INSERT INTO hc_new (nhs_number) SELECT nhs_number FROM added""",
+        [now, now],
+    )
+    if cursor.rowcount:
+        cursor.execute("ANALYZE hc_new")
+    differs = " OR ".join(f"e.{c} IS DISTINCT FROM s.{c}" for c in compared) + " OR e.left_on IS NOT NULL"
+    staged = ", ".join(f"s.{c}" for c in STAGING_COLUMNS)
+    cursor.execute(
+        f"""CREATE TEMPORARY TABLE hc_linked ON COMMIT DROP AS
+        SELECT {staged}, p.id AS person_id, e.id AS entry_id,
+            (e.id IS NOT NULL AND NOT s.held AND ({differs})) AS changed,
+            (NOT s.held AND n.nhs_number IS NOT NULL) AS new_person
+        FROM hc_staging s LEFT JOIN people_person p ON p.nhs_number = s.nhs_number
+        LEFT JOIN hc_new n ON n.nhs_number = s.nhs_number
+        LEFT JOIN healthchecks_registerentry e ON e.practice_id = s.practice_id AND e.person_id = p.id"""
+    )
+    cursor.execute("DROP TABLE hc_staging")
+    cursor.execute("DROP TABLE hc_new")
+    cursor.execute("ALTER TABLE hc_linked RENAME TO hc_staging")
+    cursor.execute("CREATE INDEX ON hc_staging (person_id)")
+    cursor.execute("ANALYZE hc_staging")
+    return mismatched
+
+
 def _apply(cursor, *, practices_in_file: set[int], by, today, now) -> dict:
     """Bring the register in line with the staged rows. Set-based; returns the counts."""
     distinct = "IS DISTINCT FROM"
     true = "true" if connection.vendor == "postgresql" else "1"
     false = "false" if connection.vendor == "postgresql" else "0"
     if connection.vendor == "postgresql":
-        cursor.execute("CREATE INDEX ON hc_staging (nhs_number)")
         cursor.execute("ANALYZE hc_staging")
     else:
         cursor.execute("CREATE INDEX temp.hc_staging_nhs ON hc_staging (nhs_number)")
@@ -376,51 +463,54 @@ def _apply(cursor, *, practices_in_file: set[int], by, today, now) -> dict:
     organisation = by.primary_organisation if actor_id else None
     organisation_id = organisation.pk if organisation else None
 
-    link_people = (
-        "UPDATE hc_staging SET person_id = p.id FROM people_person p WHERE p.nhs_number = hc_staging.nhs_number"
-    )
-    cursor.execute(link_people)
-    # A known NHS number with another date of birth is the wrong person or a typing error: never link it.
-    cursor.execute(
-        f"""SELECT s.line, s.nhs_number, s.date_of_birth, p.date_of_birth FROM hc_staging s
-        JOIN people_person p ON p.id = s.person_id WHERE s.held = {false} AND p.date_of_birth <> s.date_of_birth"""
-    )
-    mismatched = cursor.fetchall()
-    if mismatched:
-        cursor.execute(
-            f"""UPDATE hc_staging SET held = {true} WHERE held = {false} AND person_id IS NOT NULL AND EXISTS (
-                SELECT 1 FROM people_person p WHERE p.id = hc_staging.person_id
-                AND p.date_of_birth <> hc_staging.date_of_birth)"""
-        )
-    cursor.execute(f"UPDATE hc_staging SET new_person = {true} WHERE held = {false} AND person_id IS NULL")
-    # New people: a record for each NHS number not yet known (the bulk path of people.services.person_register).
-    cursor.execute(
-        f"""INSERT INTO people_person (nhs_number, given_name, family_name, preferred_name, search_name, date_of_birth,
-            sex, ethnicity, address, postcode, phone, email, practice_id, preferred_channel, safe_times,
-            no_voicemail, do_not_contact, my_story, consent_nhs, consent_vcfse, consent_local_authority,
-            consent_peer_support, version, created_at, updated_at)
-        SELECT s.nhs_number, s.given_name, s.family_name, '', s.search_name, s.date_of_birth, s.sex, 'Z', '',
-            s.postcode, s.phone, s.email, s.practice_id, '', '', {false}, {false}, '', {false}, {false}, {false},
-            {false}, 1, %s, %s
-        FROM hc_staging s WHERE s.held = {false} AND s.person_id IS NULL""",
-        [now, now],
-    )
-    if cursor.rowcount:
-        cursor.execute(link_people + " AND hc_staging.person_id IS NULL")
-    if connection.vendor == "postgresql":
-        cursor.execute("CREATE INDEX ON hc_staging (person_id)")
-    else:
-        cursor.execute("CREATE INDEX temp.hc_staging_person ON hc_staging (person_id)")
-    cursor.execute(
-        """UPDATE hc_staging SET entry_id = e.id FROM healthchecks_registerentry e
-        WHERE e.practice_id = hc_staging.practice_id AND e.person_id = hc_staging.person_id"""
-    )
     compared = ("smi_code", "smi_date", "remission_code", "remission_date", "file_full_check", *ELEMENT_DATES)
-    differs = " OR ".join(f"e.{c} {distinct} hc_staging.{c}" for c in compared) + " OR e.left_on IS NOT NULL"
-    cursor.execute(
-        f"""UPDATE hc_staging SET changed = {true} FROM healthchecks_registerentry e
-        WHERE e.id = hc_staging.entry_id AND hc_staging.held = {false} AND ({differs})"""
-    )
+    if connection.vendor == "postgresql":
+        mismatched = _link_postgres(cursor, compared=compared, now=now)
+    else:
+        link_people = (
+            "UPDATE hc_staging SET person_id = p.id FROM people_person p WHERE p.nhs_number = hc_staging.nhs_number"
+        )
+        cursor.execute(link_people)
+        # A known NHS number with another date of birth is the wrong person or a typing error: never link it.
+        cursor.execute(
+            f"""SELECT s.line, s.nhs_number, s.date_of_birth, p.date_of_birth FROM hc_staging s
+            JOIN people_person p ON p.id = s.person_id WHERE s.held = {false} AND p.date_of_birth <> s.date_of_birth"""
+        )
+        mismatched = cursor.fetchall()
+        if mismatched:
+            cursor.execute(
+                f"""UPDATE hc_staging SET held = {true} WHERE held = {false} AND person_id IS NOT NULL AND EXISTS (
+                    SELECT 1 FROM people_person p WHERE p.id = hc_staging.person_id
+                    AND p.date_of_birth <> hc_staging.date_of_birth)"""
+            )
+        cursor.execute(f"UPDATE hc_staging SET new_person = {true} WHERE held = {false} AND person_id IS NULL")
+        # New people: a record for each NHS number not yet known (the bulk path of people.services.person_register).
+        cursor.execute(
+            f"""INSERT INTO people_person (nhs_number, given_name, family_name, preferred_name, search_name,
+                date_of_birth, sex, ethnicity, address, postcode, phone, email, practice_id, preferred_channel,
+                safe_times, no_voicemail, do_not_contact, my_story, consent_nhs, consent_vcfse, consent_local_authority,
+                consent_peer_support, version, created_at, updated_at)
+            SELECT s.nhs_number, s.given_name, s.family_name, '', s.search_name, s.date_of_birth, s.sex, 'Z', '',
+                s.postcode, s.phone, s.email, s.practice_id, '', '', {false}, {false}, '', {false}, {false}, {false},
+                {false}, 1, %s, %s
+            FROM hc_staging s WHERE s.held = {false} AND s.person_id IS NULL""",
+            [now, now],
+        )
+        if cursor.rowcount:
+            cursor.execute(link_people + " AND hc_staging.person_id IS NULL")
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE INDEX ON hc_staging (person_id)")
+        else:
+            cursor.execute("CREATE INDEX temp.hc_staging_person ON hc_staging (person_id)")
+        cursor.execute(
+            """UPDATE hc_staging SET entry_id = e.id FROM healthchecks_registerentry e
+            WHERE e.practice_id = hc_staging.practice_id AND e.person_id = hc_staging.person_id"""
+        )
+        differs = " OR ".join(f"e.{c} {distinct} hc_staging.{c}" for c in compared) + " OR e.left_on IS NOT NULL"
+        cursor.execute(
+            f"""UPDATE hc_staging SET changed = {true} FROM healthchecks_registerentry e
+            WHERE e.id = hc_staging.entry_id AND hc_staging.held = {false} AND ({differs})"""
+        )
     cursor.execute(f"SELECT COUNT(*) FROM hc_staging WHERE held = {false} AND entry_id IS NULL")
     added = cursor.fetchone()[0]
     cursor.execute(f"SELECT COUNT(*) FROM hc_staging WHERE changed = {true}")
@@ -598,7 +688,7 @@ def _import(binary, outcome, *, by, practice_code, progress, today, now):
             _staging_create(cursor)
             for record in rows:
                 line = rows.line_num + 1
-                if not any(v.strip() for v in record):
+                if not "".join(record).strip():
                     continue
                 outcome.rows += 1
                 row = dict(zip(names, record, strict=False))

@@ -267,3 +267,28 @@ def test_reaching_the_person_closes_the_hard_to_reach_task(on_register, personas
     services.contact_record(by=personas.outreach_worker, person=on_register, method="phone", outcome="accepted")
     assert Reminder.objects.filter(person=on_register, done_at__isnull=True).count() == 0
     assert not RegisterEntry.objects.get(person=on_register).hard_to_reach
+
+
+def test_health_plan_summary_for_the_care_plan(on_register, personas, request):
+    from django.template.loader import render_to_string
+
+    from joinedup.healthchecks.queries import health_plan_summary_for
+
+    assert health_plan_summary_for(person=on_register) is None
+    request.getfixturevalue("hc_check")  # a check with a high BMI and smoking: open follow-ups
+
+    summary = health_plan_summary_for(person=on_register)
+    assert summary is not None and summary.follow_ups and summary.goals == ""
+    services.plan_save(
+        by=personas.outreach_worker,
+        person=on_register,
+        what_matters="Walking my dog",
+        goals="Stop smoking",
+        agreed=True,
+        expected_version=None,
+    )
+    summary = health_plan_summary_for(person=on_register)
+    assert summary.goals == "Stop smoking"
+    html = render_to_string("healthchecks/_care_plan_summary.jinja", {"health_plan": summary})
+    assert "Walking my dog" in html and summary.follow_ups[0].action in html
+    assert render_to_string("healthchecks/_care_plan_summary.jinja", {"health_plan": None}).strip() == ""
