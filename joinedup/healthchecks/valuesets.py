@@ -1,16 +1,16 @@
 """The health check value sets (data/*.csv, sources in data/README.md), read once."""
 
-import csv
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+
+from joinedup.core.valuesets import value_set
 
 DATA = Path(__file__).parent / "data"
 
 
 def _rows(name):
-    with open(DATA / f"{name}.csv", encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+    return value_set(name, DATA)
 
 
 @cache

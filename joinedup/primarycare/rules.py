@@ -4,11 +4,12 @@ Limits are Django settings (set them in the environment's settings; the defaults
 CSV files in data/ (their README names each source).
 """
 
-import csv
-from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+
+from joinedup.core.valuesets import value_set as core_value_set
+from joinedup.core.valuesets import value_set_choices
 
 DATA = Path(__file__).parent / "data"
 
@@ -27,14 +28,12 @@ def caseload_limit() -> int:
     return int(getattr(settings, "PRIMARY_CARE_CASELOAD_LIMIT", DEFAULT_CASELOAD_LIMIT))
 
 
-@cache
 def value_set(name: str) -> tuple[dict[str, str], ...]:
-    with open(DATA / f"{name}.csv", encoding="utf-8", newline="") as f:
-        return tuple(csv.DictReader(f))
+    return core_value_set(name, DATA)
 
 
 def choices(name: str) -> list[tuple[str, str]]:
-    return [(row["code"], row["label"]) for row in value_set(name)]
+    return value_set_choices(name, DATA)
 
 
 def label(name: str, code: str) -> str:
