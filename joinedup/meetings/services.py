@@ -237,25 +237,20 @@ def attendance_record(*, by, meeting, name: str, organisation, kind: str, status
 
 
 def _set_key_worker(*, by, person, user, at_meeting: str) -> str:
-    from joinedup.care.queries import care_team_for, key_worker_for
-    from joinedup.care.services import care_team_add, care_team_end
+    """Name or confirm the key worker through key working's own service, so the change keeps its history,
+    reason and handover note and the person is told, as any other key worker change."""
+    from joinedup.care.queries import key_worker_for
+    from joinedup.care.services import key_worker_assign
 
     current = key_worker_for(person=person)
     if current is not None and current.user_id == user.pk:
         return f"{current.name} confirmed as key worker"
-    if current is not None:
-        care_team_end(by=by, member=current, reason=f"Key worker changed at the EMDT discussion on {at_meeting}")
-    for member in care_team_for(person=person):
-        if member.user_id == user.pk:
-            care_team_end(by=by, member=member, reason="Named key worker at the EMDT discussion")
-    membership = user.primary_membership
-    care_team_add(
+    key_worker_assign(
         by=by,
         person=person,
         user=user,
-        organisation=user.primary_organisation,
-        role_title=membership.get_role_display() if membership else "Key worker",
-        is_key_worker=True,
+        reason=f"Agreed at the EMDT discussion on {at_meeting}",
+        handover_note=f"Handed over at the EMDT discussion on {at_meeting}: see its outcome and agreed actions",
     )
     return f"{user.get_full_name() or user} named as key worker"
 

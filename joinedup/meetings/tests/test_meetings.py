@@ -149,6 +149,12 @@ def test_outcome_actions_key_worker_level_and_review(personas, person, accepted,
     )
     assert d.actions.get().owner_organisation == personas.partner_professional.primary_organisation
     assert key_worker_for(person=person).user == personas.key_worker
+    # The change goes through key working's own service: history with reason and handover, and the person told.
+    from joinedup.care.models import KeyWorkerChange, PersonNotification
+
+    change = KeyWorkerChange.objects.get(person=person, new__user=personas.key_worker)
+    assert "EMDT discussion" in change.reason and change.handover_note
+    assert PersonNotification.objects.filter(person=person, kind="key_worker").exists()
     assert level_of_care_for(person=person).level == LevelOfCare.EMDT
     assert d.review_item.meeting == meeting_later and d.review_item.kind == "review"
     emdt_request.refresh_from_db()
