@@ -7,6 +7,7 @@ Every page reached is checked with axe-core (WCAG 2.2 A and AA) and for Content 
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +22,8 @@ def test_a_key_worker_drafts_agrees_and_compares_and_a_vcfse_worker_sees_only_sh
 
     # When I open her care and support plan
     page.goto(f"/care/{person.pk}/plan/")
-    assert page.get_by_role("heading", name="Care and support plan").is_visible()
-    assert "single point of contact" in page.locator(".app-key-worker").inner_text()
+    expect(page.get_by_role("heading", name="Care and support plan")).to_be_visible()
+    expect(page.locator(".app-key-worker")).to_contain_text("single point of contact")
     me.check_the_page("the plan page")
 
     # And start a new draft from the agreed plan
@@ -31,22 +32,22 @@ def test_a_key_worker_drafts_agrees_and_compares_and_a_vcfse_worker_sees_only_sh
     page.get_by_role("button", name="Start the draft").click()
 
     # Then the draft starts as a copy of version 1, and I change what matters to her, in her words
-    assert page.get_by_role("heading", name="Draft plan, version 2").is_visible()
+    expect(page.get_by_role("heading", name="Draft plan, version 2")).to_be_visible()
     what_matters = page.get_by_role("textbox", name="What matters to me")
     assert what_matters.input_value() == "Seeing my sister and keeping my flat"
     me.check_the_page("the draft page")
     what_matters.fill("Seeing my sister, keeping my flat and getting back to the allotment")
     page.get_by_role("button", name="Save draft").click()
-    assert page.get_by_text("Draft saved").is_visible()
+    expect(page.get_by_text("Draft saved")).to_be_visible()
 
     # When I add a goal without her words, I am told what to do
     page.get_by_role("link", name="Goals").click()
     page.get_by_role("button", name="Add goal").click()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     me.check_the_page("the goals page with an error")
     page.get_by_label("The goal, in the person's own words").fill("I want to grow my own tomatoes this summer")
     page.get_by_role("button", name="Add goal").click()
-    assert page.get_by_text("I want to grow my own tomatoes this summer").is_visible()
+    expect(page.get_by_text("I want to grow my own tomatoes this summer")).to_be_visible()
 
     # And I add an action for the VCFSE partner on her care team
     page.get_by_role("link", name="Actions", exact=True).click()
@@ -58,7 +59,7 @@ def test_a_key_worker_drafts_agrees_and_compares_and_a_vcfse_worker_sees_only_sh
     page.get_by_label("Month").fill(str(due.month))
     page.get_by_label("Year").fill(str(due.year))
     page.get_by_role("button", name="Add action").click()
-    assert page.get_by_text("Action added").is_visible()
+    expect(page.get_by_text("Action added")).to_be_visible()
 
     # And I record her agreement
     page.get_by_role("link", name="Record agreement").click()
@@ -73,8 +74,8 @@ def test_a_key_worker_drafts_agrees_and_compares_and_a_vcfse_worker_sees_only_sh
     page.get_by_role("button", name="Record agreement").click()
 
     # Then version 2 is the agreed plan
-    assert page.get_by_text("Version 2 of the plan agreed").is_visible()
-    assert page.get_by_role("heading", name="Version 2 Agreed").is_visible()
+    expect(page.get_by_text("Version 2 of the plan agreed")).to_be_visible()
+    expect(page.get_by_role("heading", name="Version 2 Agreed")).to_be_visible()
     me.check_the_page("the plan page after agreement")
 
     # When I compare version 1 with version 2
@@ -85,7 +86,7 @@ def test_a_key_worker_drafts_agrees_and_compares_and_a_vcfse_worker_sees_only_sh
 
     # And open her printable copy
     page.goto(f"/care/{person.pk}/plan/print/")
-    assert page.get_by_role("heading", name="My care and support plan").is_visible()
+    expect(page.get_by_role("heading", name="My care and support plan")).to_be_visible()
     me.check_the_page("the printable copy")
 
     # Given a VCFSE worker on her care team (she agreed to share what matters and her goals with them)

@@ -7,6 +7,7 @@ Every page reached is checked with axe-core (WCAG 2.2 A and AA) and for Content 
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from joinedup.healthchecks.tests.helpers import SCHIZOPHRENIA, nhs_for
 
@@ -46,20 +47,20 @@ def test_outreach_journey(open_browser, person, practice):
     page.get_by_role("link", name="Work with this person").click()
     me.check_the_page("the claim page")
     page.get_by_role("button", name="Work with this person").click()
-    assert page.get_by_text("You are now working with this person").is_visible()
+    expect(page.get_by_text("You are now working with this person")).to_be_visible()
 
     # A failed contact, then a successful one
     for outcome in ("No answer", "Spoke - accepted a check"):
         page.get_by_role("link", name="Record a contact attempt").click()
         if outcome == "No answer":
             page.get_by_role("button", name="Save contact attempt").click()
-            assert page.get_by_role("heading", name="There is a problem").is_visible()
+            expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
             me.check_the_page("the contact page with an error")
         page.get_by_label("Phone call").check()
         page.get_by_label(outcome).check()
         page.get_by_label("Next step (optional)").fill("Book a check")
         page.get_by_role("button", name="Save contact attempt").click()
-        assert page.get_by_text("Contact attempt recorded").is_visible()
+        expect(page.get_by_text("Contact attempt recorded")).to_be_visible()
 
     # Book the check
     page.get_by_role("link", name="Book a health check").click()
@@ -72,7 +73,7 @@ def test_outreach_journey(open_browser, person, practice):
     page.get_by_label("Time").fill("10:30")
     page.get_by_label("Place").fill("The surgery, room 2")
     page.get_by_role("button", name="Book").click()
-    assert page.get_by_text("Health check booked").is_visible()
+    expect(page.get_by_text("Health check booked")).to_be_visible()
 
     # Record the check, with a high BMI
     page.get_by_role("link", name="Record a health check").click()
@@ -93,15 +94,15 @@ def test_outreach_journey(open_browser, person, practice):
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_label("Smoking status").select_option("never")
     page.get_by_role("button", name="Save health check").click()
-    assert page.get_by_text("1 follow-up suggested").is_visible()
-    assert page.get_by_role("cell", name="Offer weight management and lifestyle support").is_visible()
+    expect(page.get_by_text("1 follow-up suggested")).to_be_visible()
+    expect(page.get_by_role("cell", name="Offer weight management and lifestyle support")).to_be_visible()
     me.check_the_page("Zoë's page after her check")
 
     # Export the practice's register update
     page.goto("/health-checks/updates/")
     me.check_the_page("the register updates page")
     page.get_by_role("button", name="Make the file").first.click()
-    assert page.get_by_text("Register update for").is_visible()
+    expect(page.get_by_text("Register update for")).to_be_visible()
     href = page.get_by_role("link", name="Download").first.get_attribute("href")
     csv_text = page.request.get(href).text()
     assert csv_text.startswith("nhs_number,date,snomed_code,description,value,unit")

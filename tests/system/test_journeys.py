@@ -45,17 +45,17 @@ def test_a_community_clinician_finds_a_person_and_reads_their_timeline(me, perso
     # Then I find her, and only her
     expect(page.get_by_role("heading", name="1 person found")).to_be_visible()
     results = page.get_by_role("table", name="People found")
-    assert results.get_by_role("row").count() == 2  # the header and Zoë
-    assert NHS_NUMBER in results.inner_text()
+    expect(results.get_by_role("row")).to_have_count(2)  # the header and Zoë
+    expect(results).to_contain_text(NHS_NUMBER)
     me.check_the_page("the search page with a result")
 
     # When I open her record
     results.get_by_role("link", name="Zoë Ashworth").click()
 
     # Then I see who she is and who works with her
-    assert page.get_by_role("heading", level=1).inner_text() == "Zoë Ashworth"
-    assert NHS_NUMBER in page.locator(".app-person-banner").inner_text()
-    assert "15 March 1984" in page.locator(".app-person-banner").inner_text()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zoë Ashworth")
+    expect(page.locator(".app-person-banner")).to_contain_text(NHS_NUMBER)
+    expect(page.locator(".app-person-banner")).to_contain_text("15 March 1984")
     expect(page.get_by_role("heading", name="Care team")).to_be_visible()
     me.check_the_page("the record page")
 
@@ -63,8 +63,8 @@ def test_a_community_clinician_finds_a_person_and_reads_their_timeline(me, perso
     page.get_by_role("link", name="See the whole timeline").click()
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
     timeline = page.locator("ol.nhsuk-list")
-    assert "Record created" in timeline.inner_text()
-    assert "joined the care team" in timeline.inner_text()
+    expect(timeline).to_contain_text("Record created")
+    expect(timeline).to_contain_text("joined the care team")
     me.check_the_page("the timeline")
 
     # And show only the events from the shared record
@@ -74,8 +74,8 @@ def test_a_community_clinician_finds_a_person_and_reads_their_timeline(me, perso
     # Then the care team's events are no longer listed
     page.wait_for_url(re.compile(r"service=record"))
     assert page.get_by_label("Show events from").input_value() == "record"
-    assert "Record created" in timeline.inner_text()
-    assert "joined the care team" not in timeline.inner_text()
+    expect(timeline).to_contain_text("Record created")
+    expect(timeline).not_to_contain_text("joined the care team")
     me.check_the_page("the timeline filtered by service")
 
 
@@ -84,7 +84,7 @@ def test_registering_a_person_with_wrong_details_explains_each_problem(me, perso
     # Given I am signed in as GP practice staff, registering a new person
     me.sign_in_as("test.gp_practice_staff")
     page.goto("/people/new/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Register a person"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register a person")
 
     # When I mistype the NHS number and give a date of birth in the future, all else correct
     page.get_by_label("NHS number").fill("999 000 0027")
@@ -109,8 +109,8 @@ def test_registering_a_person_with_wrong_details_explains_each_problem(me, perso
     # And the error summary has the focus, so a screen reader reads it first
     assert "nhsuk-error-summary" in page.evaluate("document.activeElement.className")
     # And each field says what is wrong with it, next to it
-    assert "NHS number is not valid" in page.locator("#id_nhs_number-error").inner_text()
-    assert "must be today or in the past" in page.locator("#id_date_of_birth-error").inner_text()
+    expect(page.locator("#id_nhs_number-error")).to_contain_text("NHS number is not valid")
+    expect(page.locator("#id_date_of_birth-error")).to_contain_text("must be today or in the past")
     me.check_the_page("the register page with errors")
 
     # When I follow each problem in the summary, it takes me to the field to correct
@@ -135,8 +135,8 @@ def test_staff_who_do_not_work_with_a_person_cannot_tell_they_exist(me, person):
 
     # Then no one is found
     expect(page.get_by_role("heading", name="0 people found")).to_be_visible()
-    assert "No one found that you work with" in page.locator("main").inner_text()
-    assert page.get_by_role("table", name="People found").count() == 0
+    expect(page.locator("main")).to_contain_text("No one found that you work with")
+    expect(page.get_by_role("table", name="People found")).to_have_count(0)
     me.check_the_page("the search page with no result")
 
     # When I type the address of her record
@@ -144,7 +144,7 @@ def test_staff_who_do_not_work_with_a_person_cannot_tell_they_exist(me, person):
 
     # Then the page is not found, exactly as for someone who does not exist
     assert response.status == 404
-    assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     assert "Ashworth" not in page.content()
     me.check_the_page("the page not found")
 
@@ -180,7 +180,7 @@ def test_a_person_can_be_found_and_opened_with_the_keyboard_alone(me, person):
 
     # Then her record opens
     page.wait_for_url(re.compile(rf"/people/{person.pk}/$"))
-    assert page.get_by_role("heading", level=1).inner_text() == "Zoë Ashworth"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zoë Ashworth")
     me.check_nothing_was_blocked()
 
 
@@ -197,6 +197,6 @@ def test_signing_in_and_searching_work_without_javascript(open_browser, person):
     # Then I find the person and can open the record
     expect(page.get_by_role("heading", name="1 person found")).to_be_visible()
     page.get_by_role("link", name="Zoë Ashworth").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Zoë Ashworth"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zoë Ashworth")
     # And the scripts really were off: the page never marked itself as enhanced
     assert "js-enabled" not in (page.locator("body").get_attribute("class") or "")

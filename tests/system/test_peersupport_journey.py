@@ -5,6 +5,7 @@ Every page on the way is checked with axe-core (WCAG 2.2 A and AA) and for anyth
 Policy refused."""
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 pytestmark = pytest.mark.browser
@@ -25,14 +26,14 @@ def test_a_volunteer_is_allocated_records_a_contact_and_rates_outcomes(open_brow
     mhp.check_the_page("the referral form")
     page.get_by_role("button", name="Refer to peer support").click()
     # (nothing filled in: the error summary names both problems)
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     mhp.check_the_page("the referral form with errors")
     page.get_by_label("Primary care mental health practitioner").check()
     page.get_by_label("What would the person like from peer support?").fill("To get out more and meet people")
     page.get_by_role("button", name="Refer to peer support").click()
 
     # Then she is waiting for a worker
-    assert "Waiting for a peer support worker in Blackpool" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Waiting for a peer support worker in Blackpool")
 
     # Given I am the senior peer support worker for Blackpool
     senior = open_browser()
@@ -49,7 +50,7 @@ def test_a_volunteer_is_allocated_records_a_contact_and_rates_outcomes(open_brow
     volunteer_option = page.locator("#id_worker option", has_text="Lived-experience volunteer")
     page.get_by_label("Worker or volunteer").select_option(value=volunteer_option.get_attribute("value"))
     page.get_by_role("button", name="Allocate").click()
-    assert "allocated to" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("allocated to")
 
     # Given I am that volunteer
     volunteer = open_browser()
@@ -64,7 +65,7 @@ def test_a_volunteer_is_allocated_records_a_contact_and_rates_outcomes(open_brow
     page.get_by_role("link", name="Record a contact").click()
     volunteer.check_the_page("the contact form")
     page.get_by_role("button", name="Save contact").click()
-    assert page.get_by_role("link", name="Enter the date of the contact").is_visible()
+    expect(page.get_by_role("link", name="Enter the date of the contact")).to_be_visible()
     volunteer.check_the_page("the contact form with errors")
     page.get_by_label("Day").fill(str(today.day))
     page.get_by_label("Month").fill(str(today.month))
@@ -75,18 +76,18 @@ def test_a_volunteer_is_allocated_records_a_contact_and_rates_outcomes(open_brow
     page.get_by_role("button", name="Save contact").click()
 
     # Then I am asked which community activities I connected her to, in her locality
-    assert page.get_by_role("heading", name="Connect Zoë to a community activity").is_visible()
+    expect(page.get_by_role("heading", name="Connect Zoë to a community activity")).to_be_visible()
     volunteer.check_the_page("the directory, connecting a person")
     page.get_by_label("Search words (optional)").fill("walk")
     page.get_by_role("button", name="Search the directory").click()
     results = page.get_by_role("table", name="Community offers found")
-    assert "Seafront walking group" in results.inner_text()
-    assert "Community allotment" not in results.inner_text()  # in Furness
+    expect(results).to_contain_text("Seafront walking group")
+    expect(results).not_to_contain_text("Community allotment")  # in Furness
     results.get_by_role("button", name="Connect Zoë to Seafront walking group").click()
 
     # And the contact shows the connection
     main = page.locator("main")
-    assert "Connected to: Seafront walking group" in main.inner_text()
+    expect(main).to_contain_text("Connected to: Seafront walking group")
     volunteer.check_the_page("Zoë's peer support page after a contact")
 
     # When I rate the outcomes with her at the start
@@ -102,5 +103,5 @@ def test_a_volunteer_is_allocated_records_a_contact_and_rates_outcomes(open_brow
 
     # Then the outcomes table shows them
     outcomes = page.get_by_role("table", name="Outcomes rated with the person, and the change")
-    assert "Start 2" in outcomes.inner_text()
+    expect(outcomes).to_contain_text("Start 2")
     volunteer.check_the_page("Zoë's peer support page with outcomes")

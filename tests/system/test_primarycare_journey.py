@@ -8,6 +8,7 @@ Security Policy refused.
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -31,21 +32,21 @@ def test_a_gps_question_becomes_assessment_sessions_and_a_peer_support_referral(
     # When I ask the PCN's mental health practitioners about her, first forgetting the question
     page.get_by_role("link", name="Ask the PCN mental health practitioners").click()
     page.get_by_role("button", name="Send question").click()
-    assert page.get_by_role("alert").get_by_text("Enter your question for the mental health practitioner").count()
+    expect(page.get_by_role("alert").get_by_text("Enter your question for the mental health practitioner")).to_be_visible()
     gp.check_the_page("the question form with an error")
     page.get_by_label("Your question for the mental health practitioner").fill(
         "Zoë has had low mood since losing her job and is behind with her rent. What else can we offer?"
     )
     page.get_by_role("button", name="Send question").click()
-    assert "Your question has been sent" in page.content()
+    expect(page.locator("body")).to_contain_text("Your question has been sent")
 
     mhp = open_browser()
     page = mhp.page
     # Given I am the PCN's mental health practitioner
     mhp.sign_in_as("test.mhp")
     page.get_by_role("link", name="Primary care caseload").first.click()
-    assert page.get_by_role("heading", name="Questions from GP practices").is_visible()
-    assert "behind with her rent" in page.content()
+    expect(page.get_by_role("heading", name="Questions from GP practices")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("behind with her rent")
     mhp.check_the_page("my caseload with a GP question")
 
     # When I answer the GP's question with advice
@@ -55,7 +56,7 @@ def test_a_gps_question_becomes_assessment_sessions_and_a_peer_support_referral(
     fill_date(page, "given_on", today)
     mhp.check_the_page("the advice form")
     page.get_by_role("button", name="Save advice").click()
-    assert "Advice recorded" in page.content(), page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Advice recorded")
 
     # And add her to my caseload
     page.get_by_role("link", name="Add to a caseload").first.click()
@@ -63,7 +64,7 @@ def test_a_gps_question_becomes_assessment_sessions_and_a_peer_support_referral(
     fill_date(page, "opened_on", today)
     mhp.check_the_page("the add to caseload form")
     page.get_by_role("button", name="Add to caseload").click()
-    assert page.get_by_role("heading", name="On the caseload").is_visible()
+    expect(page.get_by_role("heading", name="On the caseload")).to_be_visible()
 
     # And assess her
     page.get_by_role("link", name="Record the assessment").click()
@@ -75,7 +76,7 @@ def test_a_gps_question_becomes_assessment_sessions_and_a_peer_support_referral(
     page.get_by_label("Not yet: to take at a later session").check()
     mhp.check_the_page("the assessment form")
     page.get_by_role("button", name="Save assessment").click()
-    assert "Two months behind with the rent" in page.content()
+    expect(page.locator("body")).to_contain_text("Two months behind with the rent")
 
     # And deliver two sessions, the first time forgetting the type
     for number, kind in ((1, "Problem solving"), (2, "Behavioural activation")):
@@ -85,12 +86,12 @@ def test_a_gps_question_becomes_assessment_sessions_and_a_peer_support_referral(
         page.get_by_label("Outcome").fill("Agreed next steps")
         if number == 1:
             page.get_by_role("button", name="Save session").click()
-            assert page.get_by_role("alert").get_by_text("Select the type of session").count()
+            expect(page.get_by_role("alert").get_by_text("Select the type of session")).to_be_visible()
             mhp.check_the_page("the session form with an error")
         page.get_by_label("Type of session").select_option(label=kind)
         page.get_by_role("button", name="Save session").click()
-        assert f"Session {number} recorded" in page.content()
-    assert "2 of 6 sessions" in page.content()
+        expect(page.locator("body")).to_contain_text(f"Session {number} recorded")
+    expect(page.locator("body")).to_contain_text("2 of 6 sessions")
     mhp.check_the_page("the person's primary care page with two sessions")
 
     # And refer her on to peer support
@@ -100,6 +101,7 @@ def test_a_gps_question_becomes_assessment_sessions_and_a_peer_support_referral(
     fill_date(page, "referred_on", today)
     mhp.check_the_page("the onward referral form")
     page.get_by_role("button", name="Save referral").click()
+    expect(page.locator("body")).to_contain_text("Referral to")
 
     # Then the referral continues in the peer support service's form (when it exists), and her timeline shows it all
     page.goto(f"/people/{person.pk}/timeline/")
