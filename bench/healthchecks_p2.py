@@ -121,7 +121,7 @@ def main(argv=None) -> None:
                 started = time.perf_counter()
                 if which == "app":
                     rows, _ = worklist(by=by, scope=scope, today=today)
-                    rows = [(r.person.family_name, r.practice.name) for r in rows]
+                    rows = [(r.family_name, r.practice_name) for r in rows]
                 else:
                     cursor.execute(BASELINE_SQL, [provider_id, adult_born_on_or_before(today), due])
                     rows = cursor.fetchall()

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,19 +25,41 @@ from .models import (
 from .rules import cohort_filter, cutoffs, needs_outreach_filter, needs_outreach_order
 
 PAGE_SIZE = 50
-WORKLIST_FIELDS = (
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistRow:
+    """One line of a worklist: the register entry, who it is, and where outreach has got to."""
+
+    person_id: int
+    given_name: str
+    family_name: str
+    nhs_number: str
+    do_not_contact: bool
+    practice_name: str
+    date_of_birth: dt.date
+    remission_code: str
+    left_on: dt.date | None
+    last_full_check: dt.date | None
+    hard_to_reach: bool
+    claimed_by: int | None
+    last_contact_at: dt.datetime | None
+
+
+WORKLIST_COLUMNS = (
     "person_id",
-    "practice_id",
-    "date_of_birth",
-    "remission_code",
-    "left_on",
-    "last_full_check",
-    "hard_to_reach",
     "person__given_name",
     "person__family_name",
     "person__nhs_number",
     "person__do_not_contact",
     "practice__name",
+    "date_of_birth",
+    "remission_code",
+    "left_on",
+    "last_full_check",
+    "hard_to_reach",
+    "claimed_by",
+    "last_contact_at",
 )
 
 
@@ -79,12 +101,15 @@ def practices_in_scope(scope: Scope):
 def worklist(*, by, scope: Scope, practice_id=None, mine=False, page=1, today=None, page_size=PAGE_SIZE):
     """One page of people needing outreach, in priority order, with their claim and latest contact.
 
-    The scope (a provider's, PCN's or practice's registers) is walked in the order of its index, and each batch is
-    kept to the people the access policy lets this user see, so the policy's filter is asked about a page of
-    people, not joined to the whole register. (A user's own scope is normally all visible to them; when it is not,
-    a later page may repeat someone from the page before, never skip anyone.)"""
+    One query: the scope's register walked in the order of its index, each entry kept only when the access policy
+    lets this user see the person (an EXISTS on the policy's filter, so PostgreSQL asks it about the rows it walks,
+    not the whole register), with the open claim and latest contact alongside. Rows come back as plain values."""
     today = today or timezone.localdate()
-    entries = RegisterEntry.objects.filter(needs_outreach_filter(today), **{f"{scope.kind}_id": scope.pk})
+    entries = RegisterEntry.objects.filter(
+        needs_outreach_filter(today),
+        Exists(visible_people(by).filter(pk=OuterRef("person_id"))),
+        **{f"{scope.kind}_id": scope.pk},
+    )
     if practice_id:
         entries = entries.filter(practice_id=practice_id)
     if mine:
@@ -93,28 +118,16 @@ def worklist(*, by, scope: Scope, practice_id=None, mine=False, page=1, today=No
         )
     open_claims = Claim.objects.filter(person_id=OuterRef("person_id"), released_at__isnull=True)
     latest = ContactAttempt.objects.filter(person_id=OuterRef("person_id")).order_by("-at", "-id")
-    ordered = (
-        entries.select_related("person", "practice")
-        .only(*WORKLIST_FIELDS)
-        .annotate(
+    offset = (max(page, 1) - 1) * page_size
+    found = list(
+        entries.annotate(
             claimed_by=Subquery(open_claims.values("worker_id")[:1]),
             last_contact_at=Subquery(latest.values("at")[:1]),
         )
         .order_by(*needs_outreach_order())
+        .values_list(*WORKLIST_COLUMNS)[offset : offset + page_size + 1]
     )
-    wanted = page_size + 1
-    offset = (max(page, 1) - 1) * page_size
-    rows: list = []
-    for _ in range(20):  # at most 20 batches: a scope mostly hidden from its user is not a worklist
-        chunk = list(ordered[offset : offset + wanted])
-        if not chunk:
-            break
-        offset += len(chunk)
-        seen = set(visible_people(by).filter(pk__in=[e.person_id for e in chunk]).values_list("pk", flat=True))
-        rows.extend(e for e in chunk if e.person_id in seen)
-        if len(rows) >= wanted or len(chunk) < wanted:
-            break
-    return rows[:page_size], len(rows) > page_size
+    return [WorklistRow(*row) for row in found[:page_size]], len(found) > page_size
 
 
 def entries_for(*, person):

@@ -256,7 +256,7 @@ def test_worklist_order_and_queries(practice, personas, django_assert_max_num_qu
     provider = personas.outreach_worker.primary_organisation
     with django_assert_max_num_queries(6):
         page, more = worklist(by=personas.outreach_worker, scope=Scope("provider", provider.pk, ""))
-        names = [r.person.given_name for r in page]
+        names = [r.given_name for r in page]
     assert names == ["Never", "Old", "Due"] and not more
 
 
@@ -292,3 +292,19 @@ def test_health_plan_summary_for_the_care_plan(on_register, personas, request):
     html = render_to_string("healthchecks/_care_plan_summary.jinja", {"health_plan": summary})
     assert "Walking my dog" in html and summary.follow_ups[0].action in html
     assert render_to_string("healthchecks/_care_plan_summary.jinja", {"health_plan": None}).strip() == ""
+
+
+def test_a_practice_worklist_shows_only_people_the_access_policy_grants(on_register, personas, practice, far_practice):
+    """The worklist's scope is a register, but each row still has to pass the access policy: someone on this
+    practice's register who is now registered with another practice is not shown to this practice's staff."""
+    from joinedup.people.models import Person
+
+    staff = personas.gp_practice_staff
+    scope = Scope("practice", practice.pk, practice.name)
+    rows, _ = worklist(by=staff, scope=scope)
+    assert [r.person_id for r in rows] == [on_register.pk]
+    assert rows[0].given_name == "Zoë" and rows[0].practice_name == practice.name
+
+    Person.objects.filter(pk=on_register.pk).update(practice=far_practice)
+    rows, more = worklist(by=type(staff).objects.get(pk=staff.pk), scope=scope)
+    assert rows == [] and not more
