@@ -24,7 +24,8 @@ from django.db.models import Q
 @dataclass(frozen=True)
 class Relationship:
     name: str
-    # Builds a filter on Person for one membership (or for the user, when per_user).
+    # Builds one filter on Person for a group of the user's memberships (those that share a consent kind, or all
+    # of them when no consent is needed), or for the user alone when per_user. None: no relationship of this kind.
     build: Callable
     needs_consent: bool = True
     per_user: bool = False
@@ -55,18 +56,25 @@ def _person_filter(user) -> Q:
         return cached
     q = Q(pk__in=[])
     if user.is_authenticated and user.is_active:
+        memberships = user.active_memberships
+        # One filter per relationship and consent kind, however many teams the user is in: a user in every PCN
+        # gets `practice__pcn_id IN (...)`, not forty-one subqueries.
+        by_consent: dict[str, list] = {}
+        for membership in memberships:
+            by_consent.setdefault(membership.consent_kind, []).append(membership)
         for rel in _RELATIONSHIPS:
             if rel.per_user:
-                part = rel.build(user, None)
-                if part is not None:
-                    q |= part
-                continue
-            for membership in user.active_memberships:
-                part = rel.build(user, membership)
+                groups = [(None, None)]
+            elif rel.needs_consent:
+                groups = list(by_consent.items())
+            else:
+                groups = [(None, memberships)] if memberships else []
+            for consent_kind, group in groups:
+                part = rel.build(user, group)
                 if part is None:
                     continue
-                if rel.needs_consent:
-                    part &= Q(**{f"consent_{membership.consent_kind}": True})
+                if consent_kind is not None:
+                    part &= Q(**{f"consent_{consent_kind}": True})
                 q |= part
     user._joinedup_person_filter = q
     return q

@@ -13,17 +13,14 @@ from joinedup.directory.models import TeamKind
 
 
 @relationship("SMI health check outreach", needs_consent=False)
-def outreach_register(user, membership):
+def outreach_register(user, memberships):
     from .models import RegisterEntry
 
-    if membership.team.kind != TeamKind.OUTREACH:
+    providers = sorted({m.team.organisation_id for m in memberships if m.team.kind == TeamKind.OUTREACH})
+    if not providers:
         return None
     # EXISTS rather than IN: asked about a page of people, PostgreSQL looks each up by index instead of hashing
     # the provider's whole register.
     return Q(
-        Exists(
-            RegisterEntry.objects.filter(
-                person_id=OuterRef("pk"), provider_id=membership.team.organisation_id, left_on__isnull=True
-            )
-        )
+        Exists(RegisterEntry.objects.filter(person_id=OuterRef("pk"), provider_id__in=providers, left_on__isnull=True))
     )

@@ -7,21 +7,23 @@ from joinedup.directory.models import TeamKind
 
 
 @relationship("on my EMDT's agenda")
-def emdt_agenda(user, membership):
+def emdt_agenda(user, memberships):
     from .models import AgendaItem
 
-    if membership.team.kind != TeamKind.EMDT:
+    teams = sorted({m.team_id for m in memberships if m.team.kind == TeamKind.EMDT})
+    if not teams:
         return None
-    return Q(pk__in=AgendaItem.objects.filter(meeting__team_id=membership.team_id).values("person_id"))
+    return Q(pk__in=AgendaItem.objects.filter(meeting__team_id__in=teams).values("person_id"))
 
 
 @relationship("owner of an EMDT action")
-def emdt_action_owner(user, membership):
+def emdt_action_owner(user, memberships):
     from .models import Action
 
     # Through the organisation the action was given to, so the consent for that kind of organisation applies.
+    organisations = sorted({m.team.organisation_id for m in memberships})
     return Q(
-        pk__in=Action.objects.filter(
-            owner=user, done_at__isnull=True, owner_organisation_id=membership.team.organisation_id
-        ).values("person_id")
+        pk__in=Action.objects.filter(owner=user, done_at__isnull=True, owner_organisation_id__in=organisations).values(
+            "person_id"
+        )
     )

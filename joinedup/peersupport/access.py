@@ -11,33 +11,33 @@ from joinedup.core.access import relationship
 from joinedup.directory.models import TeamKind
 
 
-def _peer_membership(membership, roles=PEER_SUPPORT_ROLES) -> bool:
-    return membership.team.kind == TeamKind.PEER_SUPPORT and membership.role in roles
+def _peer_membership(memberships, roles=PEER_SUPPORT_ROLES) -> bool:
+    return any(m.team.kind == TeamKind.PEER_SUPPORT and m.role in roles for m in memberships)
 
 
 @relationship("allocated to me for peer support")
-def allocated(user, membership):
+def allocated(user, memberships):
     from .models import Allocation
 
-    if not _peer_membership(membership):
+    if not _peer_membership(memberships):
         return None
     return Q(pk__in=Allocation.objects.filter(worker__user=user, ended__isnull=True).values("person_id"))
 
 
 @relationship("allocated to someone I supervise")
-def supervisees_caseload(user, membership):
+def supervisees_caseload(user, memberships):
     from .models import Allocation
 
-    if not _peer_membership(membership, {Role.SENIOR_PEER_SUPPORT_WORKER}):
+    if not _peer_membership(memberships, {Role.SENIOR_PEER_SUPPORT_WORKER}):
         return None
     return Q(pk__in=Allocation.objects.filter(worker__supervisor=user, ended__isnull=True).values("person_id"))
 
 
 @relationship("waiting for peer support in my localities")
-def waiting_referral(user, membership):
+def waiting_referral(user, memberships):
     from .models import PeerReferral, ReferralStatus
 
-    if not _peer_membership(membership, {Role.SENIOR_PEER_SUPPORT_WORKER}):
+    if not _peer_membership(memberships, {Role.SENIOR_PEER_SUPPORT_WORKER}):
         return None
     return Q(
         pk__in=PeerReferral.objects.filter(status=ReferralStatus.WAITING, locality__peer_workers__user=user).values(

@@ -11,9 +11,10 @@ from joinedup.directory.models import TeamKind
 
 
 @relationship("request to my EMDT")
-def emdt_request(user, membership):
+def emdt_request(user, memberships):
     from .models import EmdtRequest
 
-    if membership.team.kind != TeamKind.EMDT:
+    teams = sorted({m.team_id for m in memberships if m.team.kind == TeamKind.EMDT})
+    if not teams:
         return None
-    return Q(pk__in=EmdtRequest.objects.filter(team_id=membership.team_id).values("person_id"))
+    return Q(pk__in=EmdtRequest.objects.filter(team_id__in=teams).values("person_id"))

@@ -89,3 +89,31 @@ def test_every_relationship_in_this_issue_is_registered():
     assert {"registered practice", "primary care network", "care team", "emergency access"} <= set(
         registered_relationships()
     )
+
+
+def test_a_user_in_many_teams_gets_one_condition_per_relationship_not_one_per_team(region, person):
+    """Grouping by consent kind: the filter for someone in every PCN of the region is no longer than for someone
+    in two, and it still reaches the person through their own PCN."""
+    from joinedup.accounts.roles import Role
+    from joinedup.accounts.services import staff_create
+    from joinedup.directory.models import Team, TeamKind
+
+    teams = list(Team.objects.filter(kind=TeamKind.PCN_MENTAL_HEALTH).order_by("code"))
+    assert len(teams) > 2
+    own = next(t for t in teams if t.pcn_id == person.practice.pcn_id)
+    two = staff_create(
+        username="two.pcns",
+        first_name="Two",
+        last_name="Pcns",
+        memberships=[(own, Role.MHP)] + [(next(t for t in teams if t != own), Role.MHP)],
+    )
+    every = staff_create(
+        username="every.pcn",
+        first_name="Every",
+        last_name="Pcn",
+        memberships=[(t, Role.MHP) for t in teams],
+    )
+    sql_two = str(visible_people(two).query)
+    sql_every = str(visible_people(every).query)
+    assert sql_every.count("SELECT") == sql_two.count("SELECT")
+    assert sees(every, person) and sees(two, person)
