@@ -26,10 +26,13 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(default=timezone.now)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # Not indexed on their own: audit_user_at and audit_person_at below lead with these columns.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     username = models.CharField(max_length=150)
     action = models.CharField(max_length=30, choices=AuditAction.choices)
-    person = models.ForeignKey("people.Person", null=True, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     what = models.CharField(max_length=200, help_text="What was read or changed, e.g. 'record' or 'consent'")
     object_id = models.CharField(max_length=64, blank=True)
     path = models.CharField(max_length=500, blank=True)
@@ -66,7 +69,8 @@ class Service(models.TextChoices):
 class TimelineEntry(models.Model):
     """One thing that happened to a person, in any service. Services append; the record page reads one table."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="timeline")
+    # Indexed by timeline_person_at, which leads with it.
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="timeline", db_index=False)
     at = models.DateTimeField(default=timezone.now)
     service = models.CharField(max_length=20, choices=Service.choices)
     kind = models.CharField(max_length=60)

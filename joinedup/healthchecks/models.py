@@ -38,13 +38,19 @@ class RegisterImport(models.Model):
 class RegisterEntry(models.Model):
     """A person on a practice's SMI register. Never deleted: a person missing from a new extract has `left_on` set."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="smi_register_entries")
-    practice = models.ForeignKey("directory.Practice", on_delete=models.PROTECT, related_name="+")
+    # The foreign keys are not indexed on their own: the indexes in Meta lead with each of them (every index is
+    # maintained on every row an import writes).
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="smi_register_entries", db_index=False
+    )
+    practice = models.ForeignKey("directory.Practice", on_delete=models.PROTECT, related_name="+", db_index=False)
     # The outreach provider for the practice's locality (directory.OutreachCoverage), kept here for the worklist.
     provider = models.ForeignKey(
-        "directory.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "directory.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    pcn = models.ForeignKey("directory.Pcn", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    pcn = models.ForeignKey(
+        "directory.Pcn", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     date_of_birth = models.DateField()
     smi_code = models.CharField(max_length=20)
     smi_date = models.DateField(null=True, blank=True)
@@ -124,7 +130,8 @@ FAILED_OUTCOMES = {ContactOutcome.NO_ANSWER, ContactOutcome.WRONG_NUMBER}
 
 
 class ContactAttempt(models.Model):
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    # Indexed by hc_contact_person_at, which leads with it.
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     method = models.CharField(max_length=20, choices=ContactMethod.choices)

@@ -84,7 +84,6 @@ class Person(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["date_of_birth", "search_name"], name="person_dob_name"),
-            models.Index(fields=["practice"], name="person_practice"),
             models.Index(Upper("postcode"), name="person_postcode"),
             # On PostgreSQL a trigram index on search_name is added by migration 0002.
         ]

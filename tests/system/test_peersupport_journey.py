@@ -5,8 +5,8 @@ Every page on the way is checked with axe-core (WCAG 2.2 A and AA) and for anyth
 Policy refused."""
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

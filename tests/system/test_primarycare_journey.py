@@ -32,7 +32,8 @@ def test_a_gps_question_becomes_assessment_sessions_and_a_peer_support_referral(
     # When I ask the PCN's mental health practitioners about her, first forgetting the question
     page.get_by_role("link", name="Ask the PCN mental health practitioners").click()
     page.get_by_role("button", name="Send question").click()
-    expect(page.get_by_role("alert").get_by_text("Enter your question for the mental health practitioner")).to_be_visible()
+    error = page.get_by_role("alert").get_by_text("Enter your question for the mental health practitioner")
+    expect(error).to_be_visible()
     gp.check_the_page("the question form with an error")
     page.get_by_label("Your question for the mental health practitioner").fill(
         "Zoë has had low mood since losing her job and is behind with her rent. What else can we offer?"
