@@ -111,7 +111,7 @@ def seed(ctx) -> None:
             _write(rng, by, draft, person, number)
             if number < agreed:
                 draft.refresh_from_db()
-                services.plan_agree(
+                version = services.plan_agree(
                     by=by,
                     draft=draft,
                     agreed_on=today - dt.timedelta(days=30 * months_back[number]),
@@ -126,6 +126,13 @@ def seed(ctx) -> None:
                         )
                     ),
                 )
+                if number == 0 and agreed > 1:
+                    # The person's own first action was done before the plan was reviewed: it shows as done in
+                    # every later version too, and stays out of the task lists.
+                    first = version.actions.filter(owner_is_person=True).first()
+                    if first is not None:
+                        with suppress(ValidationError, services.NotAllowed):
+                            services.plan_action_mark_done(by=by, action=first, note="Done, and it helped")
         if agreed:
             _outcomes(rng, by, person, today, agreed)
     _say(ctx, "key workers and care plans", len(people), len(people))

@@ -250,6 +250,17 @@ class ActionForm(NhsForm):
         return org
 
 
+class ActionDoneForm(NhsForm):
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example what was done, or what happens next",
+        error_messages={"max_length": "The note must be 1,000 characters or fewer"},
+    )
+
+
 class AgreeForm(NhsForm):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     agreed_on = NhsDateField(label="Date the person agreed the plan", past_only=True, help_text="For example, 3 3 2026")

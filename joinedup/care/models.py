@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -242,10 +244,34 @@ class PlanGoal(_PartOfVersion):
         ordering = ["position", "id"]
 
 
+class PlanActionQuerySet(models.QuerySet):
+    def _completions(self):
+        # The completion of an action is recorded against its first row (see PlanActionCompletion).
+        first = Coalesce(OuterRef("origin_id"), OuterRef("pk"), output_field=models.BigIntegerField())
+        return PlanActionCompletion.objects.filter(action_id=first)
+
+    def with_completion(self):
+        """Each action with `done_at` and `done_by_id` (None while it is open)."""
+        done = self._completions()
+        return self.annotate(
+            done_at=Subquery(done.values("done_at")[:1]),
+            done_by_id=Subquery(done.values("done_by_id")[:1]),
+        )
+
+    def open(self):
+        return self.exclude(Exists(self._completions()))
+
+
 class PlanAction(_PartOfVersion):
-    """Who does what by when: the person themselves, or an organisation on their care team."""
+    """Who does what by when: the person themselves, or an organisation on their care team.
+
+    `origin` is the row the action was first written as, in an earlier version: a new draft's copy of an action
+    points to it (the copy of a copy points to the same first row), and an action written in this version has
+    none (it is its own first row). It is what lets progress on the action follow it from version to version
+    without the agreed versions being changed (PlanActionCompletion)."""
 
     version = models.ForeignKey(CarePlanVersion, on_delete=models.CASCADE, related_name="actions")
+    origin = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     description = models.TextField(max_length=1000)
     owner_is_person = models.BooleanField(default=False)
     owner_organisation = models.ForeignKey(
@@ -253,6 +279,8 @@ class PlanAction(_PartOfVersion):
     )
     due = models.DateField()
     position = models.PositiveIntegerField(default=0)
+
+    objects = PlanActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["due", "position", "id"]
@@ -264,6 +292,30 @@ class PlanAction(_PartOfVersion):
                 name="plan_action_has_one_owner",
             )
         ]
+
+    @property
+    def first_row_id(self):
+        """The id of the action's first row: what a completion is recorded against."""
+        return self.origin_id or self.pk
+
+
+class PlanActionCompletion(models.Model):
+    """An action in the care and support plan has been done: who marked it, when, and an optional note.
+
+    Doing an action is progress, not plan content, so it is its own row and no version of the plan changes
+    (agreed versions are immutable). It is recorded against the action's first row (`PlanAction.origin`, or the
+    action itself when it has none). Every later version's copy of the action points to that same first row, so
+    the copy counts as done too: the completion carries over when a new draft is started and agreed, and the
+    earlier versions show it as done as well. An action removed from a draft and written again is a new action.
+    One completion per action (unique), so an action cannot be marked done twice."""
+
+    action = models.OneToOneField(PlanAction, on_delete=models.PROTECT, related_name="+")
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(max_length=1000, blank=True)
+
+    def __str__(self):
+        return f"Plan action {self.action_id} done {self.done_at:%Y-%m-%d}"
 
 
 class DialogAssessment(models.Model):

@@ -125,11 +125,13 @@ class VersionPresenter:
     always sees that action (`own_organisations`), even when the actions section is not shared with it:
     it cannot do the action otherwise, and it is in its members' task lists."""
 
-    def __init__(self, version, *, shown, person_name="The person", own_organisations=frozenset()):
+    def __init__(self, version, *, shown, person_name="The person", own_organisations=frozenset(), may_mark=None):
         self.v = version
         self.shown = shown
         self.person_name = person_name
         self.own_organisations = own_organisations
+        # A test on an action: may this viewer mark it as done (services.may_mark_done)? None: no one here.
+        self.may_mark = may_mark
 
     def __getattr__(self, name):
         return getattr(self.v, name)
@@ -161,16 +163,27 @@ class VersionPresenter:
 
     @property
     def actions(self):
+        """Each action the viewer may see. `done_on` (a date) when it has been done: needs the actions loaded
+        with_completion() (queries.plan_version_for), else every action reads as open. `markable`: this viewer
+        may mark it as done now (only in an agreed version, and only while it is open)."""
         today = timezone.localdate()
-        return [
-            {
-                "description": a.description,
-                "owner": owner_label(a, self.person_name),
-                "due": format_date(a.due),
-                "overdue": self.v.is_agreed and a.due < today,
-            }
-            for a in self._visible_actions()
-        ]
+        rows = []
+        for a in self._visible_actions():
+            done_at = getattr(a, "done_at", None)
+            rows.append(
+                {
+                    "pk": a.pk,
+                    "description": a.description,
+                    "owner": owner_label(a, self.person_name),
+                    "due": format_date(a.due),
+                    "done_on": timezone.localtime(done_at).date() if done_at else None,
+                    "overdue": self.v.is_agreed and a.due < today and not done_at,
+                    "markable": bool(
+                        self.v.is_agreed and not done_at and self.may_mark is not None and self.may_mark(a)
+                    ),
+                }
+            )
+        return rows
 
     @property
     def review_date_text(self):
@@ -192,6 +205,21 @@ class VersionPresenter:
             ("The person's comments", v.person_comments),
             ("Recorded by", v.agreed_by.get_full_name() if v.agreed_by else ""),
         ]
+
+
+def action_for_viewer(action, *, shown, own_organisations, may_mark, person_name="The person"):
+    """One action of the current plan for its own page, or None when this viewer may not see it (the person
+    has not shared the actions with their kind of organisation, and the action is not their organisation's).
+    Whoever may mark it as done may see it."""
+    if not (may_mark or PlanSection.ACTIONS in shown or action.owner_organisation_id in own_organisations):
+        return None
+    return {
+        "description": action.description,
+        "owner": owner_label(action, person_name),
+        "owner_is_person": action.owner_is_person,
+        "due": format_date(action.due),
+        "overdue": action.due < timezone.localdate() and not action.done_at,
+    }
 
 
 def plan_status(row) -> dict:

@@ -50,7 +50,7 @@ def plan_versions_for(*, person):
 
 
 def plan_version_for(*, person, number):
-    """One version with its goals and actions (owners loaded), or 404."""
+    """One version with its goals and actions (owners loaded, and whether each is done), or 404."""
     from django.db.models import Prefetch
     from django.http import Http404
 
@@ -59,12 +59,40 @@ def plan_version_for(*, person, number):
     version = (
         CarePlanVersion.objects.filter(person=person, number=number)
         .select_related("agreed_by", "updated_by", "created_by")
-        .prefetch_related("goals", Prefetch("actions", PlanAction.objects.select_related("owner_organisation")))
+        .prefetch_related(
+            "goals", Prefetch("actions", PlanAction.objects.select_related("owner_organisation").with_completion())
+        )
         .first()
     )
     if version is None:
         raise Http404("No such version of the plan")
     return version
+
+
+def plan_action_for(*, person, pk):
+    """An action in the person's current (latest agreed) plan, with whether it is done, or 404."""
+    from django.db.models import Subquery
+    from django.http import Http404
+
+    from .models import CarePlanVersion, PlanAction, PlanStatus
+
+    latest = CarePlanVersion.objects.filter(person=person, status=PlanStatus.AGREED).order_by("-number").values("pk")
+    action = (
+        PlanAction.objects.filter(version_id=Subquery(latest[:1]), pk=pk)
+        .select_related("owner_organisation", "version__person")
+        .with_completion()
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action in the current plan")
+    return action
+
+
+def plan_action_completion_for(*, action):
+    """The record of the action being done (who, when, note), or None while it is open."""
+    from .models import PlanActionCompletion
+
+    return PlanActionCompletion.objects.select_related("done_by").filter(action_id=action.first_row_id).first()
 
 
 def plan_draft_for(*, person):
@@ -186,6 +214,7 @@ def plan_actions_for_user(*, user):
         match |= Q(version__person_id=person_id, owner_organisation_id=org_id)
     return list(
         PlanAction.objects.filter(match, version__status=PlanStatus.AGREED, version_id=Subquery(latest))
+        .open()
         .filter(version__person__in=visible_people(user))
         .select_related("version__person", "owner_organisation")
         .annotate(person_id=F("version__person_id"))

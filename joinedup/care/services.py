@@ -24,6 +24,7 @@ from .models import (
     Participation,
     PersonNotification,
     PlanAction,
+    PlanActionCompletion,
     PlanGoal,
     PlanSection,
     PlanStatus,
@@ -320,6 +321,7 @@ def plan_draft_start(*, by, person) -> CarePlanVersion:
                 owner_organisation_id=a.owner_organisation_id,
                 due=a.due,
                 position=a.position,
+                origin_id=a.first_row_id,  # so the copy is recognised as the same action (done or not)
             )
             for a in source.actions.all()
         )
@@ -516,6 +518,67 @@ def plan_action_remove(*, by, draft, action_id) -> None:
     action.delete()
     _touch(current, by)
     audit_record(by=by, action=AuditAction.UPDATE, what="care plan draft: action removed", person=current.person)
+
+
+def may_mark_done(by, person):
+    """Which of this person's plan actions `by` may mark as done, as a test on an action: staff who may edit the
+    plan, any action; otherwise a care team member from the organisation that owns the action (who may read the
+    record). The person's own actions are marked by staff who may edit the plan."""
+    if may(by, Perm.EDIT_CARE_PLAN, person):
+        return lambda action: True
+    if not may(by, Perm.VIEW_RECORD, person):
+        return lambda action: False
+    mine = set(
+        CareTeamMember.objects.filter(person=person, user=by, ended__isnull=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    return lambda action: action.owner_organisation_id is not None and action.owner_organisation_id in mine
+
+
+def _done_already(completion) -> str:
+    from joinedup.core.dates import format_date
+
+    who = completion.done_by.get_full_name() or completion.done_by.username
+    when = format_date(timezone.localtime(completion.done_at).date())
+    return f"This action was already marked as done on {when} by {who}"
+
+
+@transaction.atomic
+def plan_action_mark_done(*, by, action, note="") -> PlanActionCompletion:
+    """Record that an action in the current agreed plan has been done. The plan itself is not changed: the
+    completion is its own row, recorded against the action's first row, so the copies of the action in later
+    versions are done too (see PlanActionCompletion). Marking an action done twice is refused."""
+    person = action.version.person
+    if not may_mark_done(by, person)(action):
+        raise NotAllowed(Perm.EDIT_CARE_PLAN)
+    current = latest_agreed(person)
+    if current is None or action.version_id != current.pk:
+        raise ValidationError("This action is not in the current agreed plan. Open the plan again to see it")
+    note = _clean_text(note, "note", max_length=1000)
+    existing = PlanActionCompletion.objects.select_related("done_by").filter(action_id=action.first_row_id).first()
+    if existing is not None:
+        raise ValidationError(_done_already(existing))
+    try:
+        with transaction.atomic():
+            completion = PlanActionCompletion.objects.create(action_id=action.first_row_id, done_by=by, note=note)
+    except IntegrityError:  # someone else marked it at the same moment
+        existing = PlanActionCompletion.objects.select_related("done_by").get(action_id=action.first_row_id)
+        raise ValidationError(_done_already(existing)) from None
+    owner = "the person's own action" if action.owner_is_person else f"for {action.owner_organisation.name}"
+    audit_record(by=by, action=AuditAction.CREATE, what="care plan action done", person=person, obj=completion)
+    # The timeline is read by everyone with access to the record, but the person may not have shared their plan's
+    # actions with every organisation: the entry names no action and no note; the plan page shows them to those
+    # allowed to see them.
+    timeline_add(
+        person=person,
+        service=Service.CARE,
+        kind="plan_action_done",
+        summary=f"Care and support plan: an action marked as done ({owner})",
+        by=by,
+        link=_plan_link(person),
+    )
+    return completion
 
 
 @transaction.atomic

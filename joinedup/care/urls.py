@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:person_id>/level/", views.level, name="level"),
     path("<int:person_id>/plan/", views.plan, name="plan"),
     path("<int:person_id>/plan/versions/<int:version_number>/", views.version, name="version"),
+    path("<int:person_id>/plan/actions/<int:plan_action_id>/done/", views.action_done, name="action_done"),
     path("<int:person_id>/plan/compare/", views.compare, name="compare"),
     path("<int:person_id>/plan/print/", views.plan_print, name="plan_print"),
     path("<int:person_id>/plan/print/pdf/", views.plan_pdf, name="plan_pdf"),

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -13,11 +13,12 @@ from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.decorators import requires
 from joinedup.directory.queries import organisations_for_choice
 from joinedup.healthchecks.queries import health_plan_summary_for
-from joinedup.people.decorators import person_page
+from joinedup.people.decorators import person_action, person_page
 from joinedup.people.presenters import PersonPresenter
 
 from . import presenters, queries, services
 from .forms import (
+    ActionDoneForm,
     ActionForm,
     AgreeForm,
     CareTeamMemberForm,
@@ -93,9 +94,11 @@ def _name(person):
 ALL_SECTIONS = frozenset(PlanSection.values)
 
 
-def _for_viewer(request, version, person, shown):
+def _for_viewer(request, version, person, shown, may_mark=None):
     own = frozenset(queries.user_organisation_ids(request.user))
-    return presenters.VersionPresenter(version, shown=shown, person_name=_name(person), own_organisations=own)
+    return presenters.VersionPresenter(
+        version, shown=shown, person_name=_name(person), own_organisations=own, may_mark=may_mark
+    )
 
 
 def _full(version, person):
@@ -138,7 +141,9 @@ def plan(request, person):
         "care/plan.jinja",
         {
             "person": _person(person),
-            "plan": _for_viewer(request, current, person, shown) if current else None,
+            "plan": _for_viewer(request, current, person, shown, services.may_mark_done(request.user, person))
+            if current
+            else None,
             "draft": draft,
             "versions": versions,
             "compare_form": CompareForm(
@@ -156,6 +161,43 @@ def plan(request, person):
             # The personalised health plan from the SMI health check service is part of this plan. It holds
             # health details (results, follow-ups), so partners outside the NHS do not see it here.
             "health_plan": health_plan_summary_for(person=person) if shown == ALL_SECTIONS else None,
+        },
+    )
+
+
+@person_action(Perm.VIEW_RECORD, "care plan action (mark as done)")
+def action_done(request, person, plan_action_id):
+    """Mark an action in the current plan as done. Anyone who may read the record reaches the page; the service
+    decides who may mark it (staff who may edit the plan, or the care team members from the owning organisation)."""
+    action = queries.plan_action_for(person=person, pk=plan_action_id)
+    may_mark = services.may_mark_done(request.user, person)(action)
+    form = ActionDoneForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_action_mark_done(by=request.user, action=action, note=form.cleaned_data["note"])
+        except services.NotAllowed:
+            raise PermissionDenied from None
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, "Action marked as done")
+            return redirect("care:plan", person.pk)
+    shown = presenters.action_for_viewer(  # None when this viewer may not see the action
+        action,
+        shown=_shown(request, person),
+        own_organisations=frozenset(queries.user_organisation_ids(request.user)),
+        may_mark=may_mark,
+        person_name=_name(person),
+    )
+    return render(
+        request,
+        "care/action_done.jinja",
+        {
+            "person": _person(person),
+            "action": shown,
+            "completion": queries.plan_action_completion_for(action=action) if shown and action.done_at else None,
+            "may_mark": may_mark,
+            "form": form,
         },
     )
 
@@ -375,7 +417,9 @@ def draft_actions(request, person):
             "person": _person(person),
             "draft": current,
             "actions": presenters.VersionPresenter(
-                current, shown=frozenset(PlanSection.values), person_name=_name(person)
+                queries.plan_version_for(person=person, number=current.number),  # with whether each is done
+                shown=frozenset(PlanSection.values),
+                person_name=_name(person),
             ).actions,
             "action_ids": [a.pk for a in current.actions.all()],
             "form": form,
@@ -418,7 +462,9 @@ def draft_agree(request, person):
         {
             "person": _person(person),
             "draft": presenters.VersionPresenter(
-                current, shown=frozenset(PlanSection.values), person_name=_name(person)
+                queries.plan_version_for(person=person, number=current.number),  # with whether each action is done
+                shown=frozenset(PlanSection.values),
+                person_name=_name(person),
             ),
             "form": form,
         },

@@ -67,3 +67,9 @@ def url_arg_version_number(agreed_plan, person, personas):
 
     plan_draft_start(by=personas.community_clinician, person=person)
     return agreed_plan.number
+
+
+@pytest.fixture
+def url_arg_plan_action_id(agreed_plan):
+    """An open action (the person's own) in the current agreed plan."""
+    return agreed_plan.actions.first().pk

@@ -17,8 +17,13 @@ def care_patterns():
 
 
 @pytest.fixture
-def args(person, url_arg_member_id, url_arg_version_number):
-    return {"person_id": person.pk, "member_id": url_arg_member_id, "version_number": url_arg_version_number}
+def args(person, url_arg_member_id, url_arg_version_number, url_arg_plan_action_id):
+    return {
+        "person_id": person.pk,
+        "member_id": url_arg_member_id,
+        "version_number": url_arg_version_number,
+        "plan_action_id": url_arg_plan_action_id,
+    }
 
 
 def test_every_care_page_answers_every_role_as_the_policy_says_and_audits(client, personas, person, args):
@@ -29,7 +34,7 @@ def test_every_care_page_answers_every_role_as_the_policy_says_and_audits(client
             client.force_login(user)
         for name, route, view in care_patterns():
             kind, perm = declaration(view)
-            assert kind in {"person", "perm"}, name
+            assert kind in {"person", "person_action", "perm"}, name
             if name == "care:plan_pdf" and label not in PDF_USERS:
                 continue  # building a PDF is slow: the full walk in core covers every role
             url = fill(route, args)
@@ -44,5 +49,5 @@ def test_every_care_page_answers_every_role_as_the_policy_says_and_audits(client
             else:
                 expected = {200} if may(user, perm, person) else {403}
             assert response.status_code in expected, f"{label} GET {url}: {response.status_code}, expected {expected}"
-            if response.status_code == 200 and kind == "person":
+            if response.status_code == 200 and kind in {"person", "person_action"}:
                 assert AuditEvent.objects.filter(user=user, person=person).count() > before, f"{name} no audit"

@@ -5,7 +5,14 @@ from django.utils import timezone
 
 from joinedup.accounts.roles import Role
 from joinedup.care import demo_data
-from joinedup.care.models import CarePlanVersion, DialogAssessment, GoalRating, KeyWorkerChange, PlanStatus
+from joinedup.care.models import (
+    CarePlanVersion,
+    DialogAssessment,
+    GoalRating,
+    KeyWorkerChange,
+    PlanActionCompletion,
+    PlanStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,4 +61,5 @@ def test_demo_seed_makes_plans_in_every_state_and_scores_over_time(personas, per
     assert DialogAssessment.objects.values("person").distinct().count() >= 3
     assert GoalRating.objects.exists()
     assert KeyWorkerChange.objects.exists()
+    assert PlanActionCompletion.objects.exists()
     assert Role.KEY_WORKER in {m.role for m in personas.key_worker.active_memberships}
