@@ -3,6 +3,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from joinedup.care.models import LevelOfCare
 from joinedup.nhsuk_forms.fields import NhsDateField, NhsForm
@@ -49,6 +50,53 @@ class MeetingForm(NhsForm):
 
     def clean_time(self):
         return parse_time(self.cleaned_data["time"])
+
+    @classmethod
+    def initial_for(cls, meeting) -> dict:
+        local = timezone.localtime(meeting.starts_at)
+        return {
+            "date": local.date(),
+            "time": local.strftime("%H:%M"),
+            "place": meeting.place,
+            "video_link": meeting.video_link,
+            "capacity": meeting.capacity,
+        }
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "starts_at": timezone.make_aware(dt.datetime.combine(d["date"], d["time"])),
+            "capacity": d["capacity"],
+            "place": d["place"],
+            "video_link": d["video_link"],
+        }
+
+
+class CancelForm(NhsForm):
+    move_to = forms.ChoiceField(
+        label="Move everyone on the agenda to",
+        help_text="Later meetings of this EMDT with room for them all",
+        choices=[],
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Why is the meeting cancelled?",
+        help_text="For example, a bank holiday or the chair is unwell. It is kept with each person's move.",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": "Enter why the meeting is cancelled",
+            "max_length": "The reason must be 300 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, meetings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._meetings = {str(m.pk): m for m in meetings}
+        self.fields["move_to"].choices = [("", "Choose a meeting")] + [(str(m.pk), m.label) for m in meetings]
+
+    def chosen_meeting(self):
+        return self._meetings.get(self.cleaned_data.get("move_to") or "")
 
 
 class AttendanceForm(NhsForm):

@@ -17,6 +17,12 @@ class Meeting(models.Model):
     capacity = models.PositiveSmallIntegerField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Cancelled, never deleted: the people on its agenda were moved to a later meeting, each move kept.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(max_length=300, blank=True, validators=[validate_no_markup])
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -24,6 +30,10 @@ class Meeting(models.Model):
 
     def __str__(self):
         return f"{self.team} meeting on {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class ItemKind(models.TextChoices):

@@ -38,20 +38,41 @@ def meetings_for(*, by, upcoming: bool = True, limit: int = 50):
 
 def meeting_for(*, by, pk) -> Meeting:
     try:
-        return _with_places(Meeting.objects.filter(team__in=coordinated_teams(by))).get(pk=pk)
+        qs = _with_places(Meeting.objects.filter(team__in=coordinated_teams(by))).select_related("cancelled_by")
+        return qs.get(pk=pk)
     except (Meeting.DoesNotExist, ValueError, TypeError):
         raise Http404("No meeting found") from None
 
 
 def meetings_with_room(*, team, after=None, limit: int = 20):
-    """Meetings of this EMDT from today (or after a moment) that still have a place."""
+    """Meetings of this EMDT from today (or after a moment) that still have a place. Never a cancelled one."""
     start = after or timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
-    qs = _with_places(
-        Meeting.objects.filter(team=team, starts_at__gt=start)
-        if after
-        else Meeting.objects.filter(team=team, starts_at__gte=start)
-    )
+    meetings = Meeting.objects.filter(team=team, cancelled_at__isnull=True)
+    qs = _with_places(meetings.filter(starts_at__gt=start) if after else meetings.filter(starts_at__gte=start))
     return [m for m in qs.order_by("starts_at")[: limit * 2] if m.taken < m.capacity][:limit]
+
+
+def meetings_to_move_to(*, meeting, need: int, now=None, limit: int = 20):
+    """Meetings a cancelled meeting's agenda can move to: this EMDT's, after it and still to come, not cancelled,
+    with room for everyone on it."""
+    now = now or timezone.now()
+    qs = _with_places(
+        Meeting.objects.filter(
+            team_id=meeting.team_id, cancelled_at__isnull=True, starts_at__gt=max(meeting.starts_at, now)
+        )
+        .exclude(pk=meeting.pk)
+        .order_by("starts_at")
+    )
+    return [m for m in qs[: limit * 3] if m.capacity - m.taken >= need][:limit]
+
+
+def scheduled_count(*, meeting) -> int:
+    """People still waiting to be discussed at this meeting (all of them, whoever is asking: they all move)."""
+    return meeting.items.filter(state=ItemState.SCHEDULED).count()
+
+
+def has_discussion(*, meeting) -> bool:
+    return meeting.items.filter(state=ItemState.DISCUSSED).exists()
 
 
 def agenda_for(*, by, meeting):
@@ -83,7 +104,10 @@ def suggested_invitations(*, meeting, agenda, attendance):
 
 
 def reviews_due(*, by, meeting):
-    """Discussions of this EMDT with a review due by this meeting's date and no place on an agenda yet."""
+    """Discussions of this EMDT with a review due by this meeting's date and no place on an agenda yet (none for a
+    cancelled meeting: nobody can be added to it)."""
+    if meeting.cancelled_at is not None:
+        return []
     day = timezone.localtime(meeting.starts_at).date()
     return list(
         CaseDiscussion.objects.filter(

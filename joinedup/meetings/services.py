@@ -30,6 +30,8 @@ from .models import (
     Meeting,
     TookPart,
 )
+from .presenters import meeting_when
+from .queries import meetings_to_move_to
 
 MAX_CAPACITY = 40
 
@@ -57,12 +59,9 @@ def _discussion_link(discussion) -> str:
     return reverse("meetings:discussion", args=[discussion.person_id, discussion.pk])
 
 
-@transaction.atomic
-def meeting_create(*, by, team, starts_at, capacity, place: str = "", video_link: str = "") -> Meeting:
-    _require_coordinator(by, team)
+def _meeting_details(*, starts_at, capacity, place, video_link):
+    """The checks a meeting's details pass on creation and on every change: (errors, place, video_link)."""
     errors = {}
-    if team.kind != TeamKind.EMDT:
-        errors["team"] = "Choose an EMDT"
     place, video_link = _text(place, "place"), (video_link or "").strip()
     if not place and not video_link:
         errors["place"] = "Enter a place, a video link or both"
@@ -75,12 +74,152 @@ def meeting_create(*, by, team, starts_at, capacity, place: str = "", video_link
         errors["capacity"] = f"Capacity must be between 1 and {MAX_CAPACITY} people"
     if starts_at is None:
         errors["starts_at"] = "Enter the date and time of the meeting"
+    return errors, place, video_link
+
+
+@transaction.atomic
+def meeting_create(*, by, team, starts_at, capacity, place: str = "", video_link: str = "") -> Meeting:
+    _require_coordinator(by, team)
+    errors, place, video_link = _meeting_details(
+        starts_at=starts_at, capacity=capacity, place=place, video_link=video_link
+    )
+    if team.kind != TeamKind.EMDT:
+        errors["team"] = "Choose an EMDT"
     if errors:
         raise ValidationError(errors)
     meeting = Meeting.objects.create(
         team=team, starts_at=starts_at, capacity=capacity, place=place, video_link=video_link, created_by=by
     )
     audit_record(by=by, action=AuditAction.CREATE, what="EMDT meeting", obj=meeting)
+    return meeting
+
+
+def _refuse_if_cancelled(meeting, doing: str) -> None:
+    if meeting.cancelled_at is not None:
+        raise ValidationError(
+            f"The meeting on {_on(meeting)} was cancelled on {format_date(timezone.localtime(meeting.cancelled_at))}: "
+            f"{doing}"
+        )
+
+
+def _refuse_if_discussed(meeting, doing: str) -> None:
+    if meeting.items.filter(state=ItemState.DISCUSSED).exists():
+        raise ValidationError(f"A discussion has been recorded at the meeting on {_on(meeting)}, so {doing}")
+
+
+@transaction.atomic
+def meeting_change(*, by, meeting, starts_at, capacity, place: str = "", video_link: str = "", now=None) -> Meeting:
+    """Change a meeting's date and time, place, video link or capacity. Refused once a discussion has been
+    recorded at it (it is history then), for a time already past, and for fewer places than people on its agenda.
+    When the date or time changes, everyone on its agenda has it on their timeline."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("team").get(pk=meeting.pk)
+    _require_coordinator(by, meeting.team)
+    _refuse_if_cancelled(meeting, "it cannot be changed")
+    _refuse_if_discussed(meeting, "its details can no longer be changed")
+    now = now or timezone.now()
+    errors, place, video_link = _meeting_details(
+        starts_at=starts_at, capacity=capacity, place=place, video_link=video_link
+    )
+    if starts_at is not None and starts_at <= now:
+        errors["starts_at"] = "The date and time of the meeting must be in the future"
+    taken = _places_taken(meeting)
+    if "capacity" not in errors and capacity < taken:
+        errors["capacity"] = (
+            f"{taken} people are already on this meeting's agenda, so the capacity cannot be fewer than {taken}. "
+            "Move someone to a later meeting first."
+        )
+    if errors:
+        raise ValidationError(errors)
+    was_on = _on(meeting)
+    before = {f: getattr(meeting, f) for f in ("starts_at", "place", "video_link", "capacity")}
+    meeting.starts_at, meeting.place, meeting.video_link, meeting.capacity = starts_at, place, video_link, capacity
+    changed = [f for f, value in before.items() if getattr(meeting, f) != value]
+    if not changed:
+        return meeting
+    meeting.save(update_fields=changed)
+    labels = {"starts_at": "date and time", "place": "place", "video_link": "video link", "capacity": "capacity"}
+    audit_record(
+        by=by,
+        action=AuditAction.UPDATE,
+        what="EMDT meeting changed",
+        obj=meeting,
+        reason="Changed: " + ", ".join(labels[f] for f in changed),
+    )
+    if "starts_at" in changed:
+        for item in meeting.items.filter(state=ItemState.SCHEDULED).select_related("person"):
+            timeline_add(
+                person=item.person,
+                service=Service.EMDT,
+                kind="emdt_meeting_rearranged",
+                summary=f"EMDT meeting on {was_on} rearranged: the discussion is now on {meeting_when(meeting)}",
+                by=by,
+            )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, by, meeting, reason: str, move_to=None, now=None) -> Meeting:
+    """Cancel a meeting (never delete it). Everyone still on its agenda moves to the later meeting the
+    coordinator chose, through agenda_move, so each move keeps its history and reason and is on the person's
+    timeline. Refused once a discussion has been recorded at it."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("team").get(pk=meeting.pk)
+    _require_coordinator(by, meeting.team)
+    _refuse_if_cancelled(meeting, "there is nothing more to do")
+    _refuse_if_discussed(meeting, "it cannot be cancelled")
+    now = now or timezone.now()
+    reason = _text(reason, "reason")
+    errors = {}
+    if not reason:
+        errors["reason"] = "Enter why the meeting is cancelled"
+    elif len(reason) > 300:
+        errors["reason"] = "The reason must be 300 characters or fewer"
+    target = None
+    items = list(meeting.items.filter(state=ItemState.SCHEDULED).select_related("person").order_by("id"))
+    if items:
+        need = len(items)
+        people = "1 person" if need == 1 else f"{need} people"
+        if move_to is None:
+            if meetings_to_move_to(meeting=meeting, need=need, now=now):
+                errors["move_to"] = f"Choose the later meeting to move the {people} on this agenda to"
+            else:
+                errors["move_to"] = (
+                    f"There is no later meeting of this EMDT with room for the {people} on this agenda. "
+                    "Add a meeting first, then cancel this one."
+                )
+        else:
+            target = Meeting.objects.select_for_update(of=("self",)).get(pk=move_to.pk)
+            if target.team_id != meeting.team_id or target.pk == meeting.pk:
+                errors["move_to"] = "Choose a later meeting of this EMDT"
+            elif target.cancelled_at is not None:
+                errors["move_to"] = f"The meeting on {_on(target)} is cancelled too: choose another"
+            elif target.starts_at <= max(meeting.starts_at, now):
+                errors["move_to"] = f"Choose a meeting after {_on(meeting)} that has not happened yet"
+            else:
+                free = target.capacity - _places_taken(target)
+                on_target = set(
+                    target.items.filter(
+                        person_id__in=[i.person_id for i in items], state__in=TAKES_A_PLACE
+                    ).values_list("person_id", flat=True)
+                )
+                already = sorted(i.person.full_name for i in items if i.person_id in on_target)
+                if free < need:
+                    errors["move_to"] = (
+                        f"The meeting on {_on(target)} has room for {max(free, 0)}, not the {people} on this "
+                        "agenda: choose another meeting or add one"
+                    )
+                elif already:
+                    errors["move_to"] = (
+                        f"{' and '.join(already)} {'is' if len(already) == 1 else 'are'} already on the agenda of "
+                        f"the meeting on {_on(target)}: choose another meeting"
+                    )
+    if errors:
+        raise ValidationError(errors)
+    move_reason = f"Meeting on {_on(meeting)} cancelled: {reason}"
+    for item in items:
+        agenda_move(by=by, item=item, meeting=target, reason=move_reason)
+    meeting.cancelled_at, meeting.cancelled_by, meeting.cancel_reason = now, by, reason
+    meeting.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    audit_record(by=by, action=AuditAction.UPDATE, what="EMDT meeting cancelled", obj=meeting, reason=reason)
     return meeting
 
 
@@ -91,6 +230,8 @@ def _places_taken(meeting) -> int:
 def agenda_place(*, by, meeting, person, kind, request=None, person_words="", words_by=None, words_at=None, at=None):
     """Put a person on a meeting's agenda, within its capacity. Callers have checked access."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.cancelled_at is not None:
+        raise ValidationError({"meeting": f"The meeting on {_on(meeting)} was cancelled: choose another"})
     taken = _places_taken(meeting)
     if taken >= meeting.capacity:
         raise ValidationError(
@@ -131,6 +272,8 @@ def agenda_move(*, by, item, meeting, reason: str) -> AgendaItem:
         errors["meeting"] = "Choose a later meeting of this EMDT"
     elif meeting.starts_at <= item.meeting.starts_at:
         errors["meeting"] = f"Choose a meeting after {_on(item.meeting)}"
+    elif meeting.cancelled_at is not None:
+        errors["meeting"] = f"The meeting on {_on(meeting)} was cancelled: choose another"
     if not reason:
         errors["reason"] = "Enter why the person is being moved"
     if errors:
@@ -217,6 +360,7 @@ def person_words_record(*, by, item, words: str) -> AgendaItem:
 @transaction.atomic
 def attendance_record(*, by, meeting, name: str, organisation, kind: str, status: str, service=None) -> Attendance:
     _require_coordinator(by, meeting.team)
+    _refuse_if_cancelled(Meeting.objects.get(pk=meeting.pk), "its attendance cannot be changed")
     name = _text(name, "name")
     errors = {}
     if not name:
@@ -259,7 +403,8 @@ def _first_meeting_with_room(team, on_or_after: dt.date):
     # A review is only ever placed on a meeting still to come (a review date already past goes to the next one).
     on_or_after = max(on_or_after, timezone.localdate())
     start = timezone.make_aware(dt.datetime.combine(on_or_after, dt.time.min))
-    for meeting in Meeting.objects.filter(team=team, starts_at__gte=start).order_by("starts_at")[:20]:
+    meetings = Meeting.objects.filter(team=team, starts_at__gte=start, cancelled_at__isnull=True)
+    for meeting in meetings.order_by("starts_at")[:20]:
         if _places_taken(meeting) < meeting.capacity:
             return meeting
     return None

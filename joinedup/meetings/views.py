@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -16,7 +14,7 @@ from joinedup.people.services import NotAllowed
 from joinedup.referrals.queries import emdt_services
 
 from . import queries, services
-from .forms import ActionDoneForm, AttendanceForm, MeetingForm, MoveForm, OutcomeForm, WordsForm
+from .forms import ActionDoneForm, AttendanceForm, CancelForm, MeetingForm, MoveForm, OutcomeForm, WordsForm
 from .models import AttendanceStatus, AttendeeKind, ItemState
 from .presenters import due_tag, meeting_when, meeting_where, places, with_labels
 
@@ -43,18 +41,10 @@ def meeting_new(request):
     teams = queries.coordinated_teams(request.user)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
             if not teams:
                 raise ValidationError("You are not a member of an EMDT")
-            meeting = services.meeting_create(
-                by=request.user,
-                team=teams[0],
-                starts_at=timezone.make_aware(dt.datetime.combine(d["date"], d["time"])),
-                capacity=d["capacity"],
-                place=d["place"],
-                video_link=d["video_link"],
-            )
+            meeting = services.meeting_create(by=request.user, team=teams[0], **form.service_kwargs())
         except ValidationError as e:
             form.add_service_error(e)
         else:
@@ -98,6 +88,69 @@ def meeting_detail(request, meeting_id):
             "suggestions": queries.suggested_invitations(meeting=meeting, agenda=agenda, attendance=attendance),
             "reviews_due": queries.reviews_due(by=request.user, meeting=meeting),
             "core_kinds": AttendeeKind,
+            "can_change": not _cannot_change(meeting),
+        },
+    )
+
+
+def _cannot_change(meeting) -> str:
+    """Why this meeting's details can no longer be changed or it cancelled, or "" when they can."""
+    if meeting.cancelled_at is not None:
+        return "This meeting was cancelled, so it cannot be changed."
+    if queries.has_discussion(meeting=meeting):
+        return "A discussion has been recorded at this meeting, so it can no longer be changed or cancelled."
+    return ""
+
+
+@requires(Perm.RUN_EMDT_MEETINGS)
+def meeting_change(request, meeting_id):
+    meeting = queries.meeting_for(by=request.user, pk=meeting_id)
+    form = MeetingForm(request.POST or None, initial=MeetingForm.initial_for(meeting))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_change(by=request.user, meeting=meeting, **form.service_kwargs())
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, "Meeting details changed")
+            return redirect("meetings:detail", meeting.pk)
+    return render(
+        request,
+        "meetings/change.jinja",
+        {"meeting": meeting, "when": meeting_when(meeting), "form": form, "refused": _cannot_change(meeting)},
+    )
+
+
+@requires(Perm.RUN_EMDT_MEETINGS)
+def meeting_cancel(request, meeting_id):
+    meeting = queries.meeting_for(by=request.user, pk=meeting_id)
+    need = queries.scheduled_count(meeting=meeting)
+    later = with_labels(queries.meetings_to_move_to(meeting=meeting, need=need)) if need else []
+    form = CancelForm(request.POST or None, meetings=later)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_cancel(
+                by=request.user, meeting=meeting, reason=form.cleaned_data["reason"], move_to=form.chosen_meeting()
+            )
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            moved = ""
+            if need:
+                people = "1 person" if need == 1 else f"{need} people"
+                moved = f". {people} moved to the meeting on {meeting_when(form.chosen_meeting())}"
+            messages.success(request, f"Meeting cancelled{moved}")
+            return redirect("meetings:detail", meeting.pk)
+    return render(
+        request,
+        "meetings/cancel.jinja",
+        {
+            "meeting": meeting,
+            "when": meeting_when(meeting),
+            "form": form,
+            "need": need,
+            "later": later,
+            "refused": _cannot_change(meeting),
         },
     )
 

@@ -30,7 +30,7 @@ def mine():
 
 def test_every_page_is_declared_and_walked_with_every_role(client, personas, person, args):
     pages = mine()
-    assert len(pages) == 17
+    assert len(pages) == 19
     users = {"anonymous": None, **personas.all()}
     for label, user in users.items():
         client.logout()
