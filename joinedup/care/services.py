@@ -686,18 +686,14 @@ def dialog_record(*, by, person, taken_on, ratings: dict) -> DialogAssessment:
         DialogRating(assessment=assessment, item=i, score=ratings[i][0], more_help=bool(ratings[i][1]))
         for i in range(1, 12)
     )
-    from .outcomes import dialog_scores
-
-    scores = dialog_scores({i: ratings[i][0] for i in range(1, 12)})
-    help_with = [dialog_item(i).domain.lower() for i in range(1, 12) if ratings[i][1]]
     audit_record(by=by, action=AuditAction.CREATE, what="DIALOG", person=person, obj=assessment)
     timeline_add(
         person=person,
         service=Service.CARE,
         kind="dialog",
-        summary=f"DIALOG: quality of life {scores['quality_of_life']:.1f}, treatment satisfaction "
-        f"{scores['treatment_satisfaction']:.1f}"
-        + (f". Wants more help with {', '.join(help_with)}" if help_with else ""),
+        # Everyone with a relationship reads the timeline, whatever the person chose to share with their kind of
+        # organisation, so it says that an assessment happened; the scores stay behind the outcomes page.
+        summary="DIALOG assessment recorded with the person",
         by=by,
         link=_plan_link(person) + "outcomes/",
     )
@@ -736,7 +732,8 @@ def gbo_record(*, by, person, rated_on, scores: dict) -> list[GoalRating]:
         person=person,
         service=Service.CARE,
         kind="gbo",
-        summary="Goal scores: " + "; ".join(f"{goals[r.goal_key].words[:60]} {r.score}/10" for r in rows),
+        # Not the goals' words: the person may not share their goals with every organisation that reads this.
+        summary=f"Goal scores recorded for {len(rows)} goal{'s' if len(rows) != 1 else ''}",
         by=by,
         link=_plan_link(person) + "outcomes/",
     )

@@ -3,6 +3,8 @@
 import datetime as dt
 import re
 
+from django.utils import timezone
+
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -71,7 +73,8 @@ def format_date(value: dt.date | dt.datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        value = value.date()
+        # An aware moment is shown on its UK calendar day (00:30 BST is still the day before in UTC).
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return f"{value.day} {value.strftime('%B')} {value.year}"
 
 

@@ -118,3 +118,14 @@ def test_reqol_total_only(personas, person):
     assert score.total == 22
     with pytest.raises(ValidationError, match="0 to 40"):
         services.reqol_record(by=personas.community_clinician, person=person, items=10, total=41, taken_on=TODAY())
+
+
+def test_the_timeline_says_goals_were_scored_without_the_goals_words(personas, person, agreed_plan):
+    """Everyone with a relationship reads the timeline; the goals are shared only where the person chose."""
+    from joinedup.core.models import TimelineEntry
+
+    goal = agreed_plan.goals.first()
+    services.gbo_record(by=personas.community_clinician, person=person, rated_on=TODAY(), scores={goal.key: 4})
+    entry = TimelineEntry.objects.filter(person=person, kind="gbo").get()
+    assert entry.summary == "Goal scores recorded for 1 goal"
+    assert goal.words[:20] not in entry.summary

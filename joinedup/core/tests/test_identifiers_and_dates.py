@@ -107,3 +107,12 @@ def test_markup_is_refused(text):
 @pytest.mark.parametrize("text", ["Feels 3 < 5 on a bad day", "I'm > fine", "Mum & Dad", "Score: 4/7", ""])
 def test_ordinary_text_with_symbols_is_kept(text):
     validate_no_markup(text)
+
+
+def test_a_moment_is_shown_on_its_uk_day():
+    """00:30 on 1 July in London is 23:30 on 30 June in UTC: the date shown is the UK one."""
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime(2026, 6, 30, 23, 30, tzinfo=ZoneInfo("UTC"))
+    assert format_date(moment) == "1 July 2026"
+    assert format_date(dt.date(2026, 6, 30)) == "30 June 2026"
