@@ -14,6 +14,10 @@ Who is made, in index order (person i of a seed is always the same person, see s
   entries from each service make the records look lived-in.
 
 So every persona that works with people sees some when they sign in, and the outsider sees none of them.
+
+The history is replayed at its own moments (clock.py): each back-dated service call runs inside
+`ctx.at(moment)`, so its timeline entry, audit event and recorded times say when it happened, not when the demo
+was seeded. The people registered through the services are registered at their synthetic registration time.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from joinedup.people.models import Person
 from joinedup.people.services import communication_needs_set, consent_record, my_story_update, person_register
 
 from . import personas as demo_personas
+from .clock import DemoClock
 from .models import DemoSeed
 from .synthetic import generate_people, insert_people, nhs_numbers
 
@@ -151,6 +156,7 @@ def seed_demo(
         if record.complete and record.people == people and demo_personas.personas_in_place():
             return SeedResult(seed=seed, people=people, already_seeded=True)
 
+    clock = DemoClock(seed=seed)
     places = demo_personas.find_places()
     made = demo_personas.create_personas(places)
     result = SeedResult(
@@ -168,12 +174,12 @@ def seed_demo(
         record.completed_at = None
         record.save(update_fields=["people", "completed_at"])
 
-    _add_people(record, places, made.users, result, batch_size=batch_size, progress=progress)
+    _add_people(record, places, made.users, result, clock, batch_size=batch_size, progress=progress)
 
     if not record.lived_in and made.users.get(Role.MHP):
         with transaction.atomic():
-            result.care_team_people = _bring_to_life(record, places, made.users)
-            result.service_histories = _seed_services(record, places, made.users, progress=progress)
+            result.care_team_people = _bring_to_life(record, places, made.users, clock)
+            result.service_histories = _seed_services(record, places, made.users, clock, progress=progress)
             record.lived_in = True
             record.save(update_fields=["lived_in"])
     record.completed_at = timezone.now()
@@ -193,7 +199,12 @@ SERVICE_APPS = ("referrals", "meetings", "care", "primarycare", "peersupport", "
 
 @dataclass
 class SeedContext:
-    """What each app's `demo_data.seed(ctx)` gets. Apps create their history through their own services."""
+    """What each app's `demo_data.seed(ctx)` gets. Apps create their history through their own services.
+
+    Back-dated calls run inside `ctx.at(day_or_moment, after=...)` (clock.py) so that what the service stamps
+    carries the event's own time. Apps whose tests pass a bare context use `DemoClock.of(ctx)`, which is this
+    context's `clock` when there is one.
+    """
 
     rng: random.Random
     today: dt.date
@@ -201,17 +212,23 @@ class SeedContext:
     people: list  # the lived-in people around the Blackpool personas, with care teams
     all_people: object  # every demo person, as a queryset, for services that need breadth (registers, caseloads)
     progress: Callable[[str, int, int], None]
+    clock: DemoClock = field(default_factory=DemoClock)
+
+    def at(self, when, *, after=None):
+        """`with ctx.at(when, after=...) as moment:` runs the block at that moment (see DemoClock.at)."""
+        return self.clock.at(when, after=after)
 
 
-def _seed_services(record: DemoSeed, places, users, *, progress) -> list[str]:
+def _seed_services(record: DemoSeed, places, users, clock: DemoClock, *, progress) -> list[str]:
     home = [places.home_practice, *places.home_pcn_practices]
     ctx = SeedContext(
         rng=random.Random(record.seed),
-        today=timezone.localdate(),
+        today=clock.today,
         personas={str(key): user for key, user in users.items()},
         people=list(Person.objects.filter(practice__in=home).order_by("pk")),
         all_people=Person.objects.order_by("pk"),
         progress=lambda label, done, total: None,
+        clock=clock,
     )
     seeded = []
     for label in SERVICE_APPS:
@@ -229,7 +246,7 @@ def _seed_services(record: DemoSeed, places, users, *, progress) -> list[str]:
 # People -----------------------------------------------------------------------------------------------------
 
 
-def _add_people(record: DemoSeed, places, users, result: SeedResult, *, batch_size, progress) -> None:
+def _add_people(record: DemoSeed, places, users, result: SeedResult, clock: DemoClock, *, batch_size, progress) -> None:
     target, seed = record.people, record.seed
     start = record.people_inserted
     if start >= target:
@@ -239,7 +256,7 @@ def _add_people(record: DemoSeed, places, users, result: SeedResult, *, batch_si
         end = min(HOME_PRACTICE_PEOPLE, target)
         with transaction.atomic():
             for fields in generate_people(count=end - start, seed=seed, practices=[places.home_practice], start=start):
-                _register(fields, by=gp, practice=places.home_practice)
+                _register(fields, by=gp, practice=places.home_practice, clock=clock)
             DemoSeed.objects.filter(pk=record.pk).update(people_inserted=end)
         result.registered_through_services = end - start
         result.people_added += end - start
@@ -275,32 +292,35 @@ def _add_people(record: DemoSeed, places, users, result: SeedResult, *, batch_si
     result.people_added += added
 
 
-def _register(fields: dict, *, by, practice) -> Person:
+def _register(fields: dict, *, by, practice, clock: DemoClock) -> Person:
+    """Registered by the care navigator at the person's synthetic registration time, as the bulk people are."""
     fields = dict(fields)
     needs = fields.pop("communication_needs")
     consents = {kind.value: fields.pop(f"consent_{kind.value}") for kind in ConsentKind}
     fields["practice"] = practice
-    person = person_register(by=by, consents=consents, **fields)
-    if needs:
-        communication_needs_set(by=by, person=person, needs=needs)
+    with clock.at(fields["created_at"]):
+        person = person_register(by=by, consents=consents, **fields)
+        if needs:
+            communication_needs_set(by=by, person=person, needs=needs)
     return person
 
 
 # The lived-in corner ----------------------------------------------------------------------------------------
 
 
-def _bring_to_life(record: DemoSeed, places, users) -> int:
+def _bring_to_life(record: DemoSeed, places, users, clock: DemoClock) -> int:
     count = max(0, min(CARE_TEAM_PEOPLE, record.people - CARE_TEAM_FIRST))
     numbers = [n for n, _ in zip(nhs_numbers(seed=record.seed, start=CARE_TEAM_FIRST), range(count), strict=False)]
     by_number = {p.nhs_number: p for p in Person.objects.filter(nhs_number__in=numbers)}
     cohort = [by_number[n] for n in numbers if n in by_number]
-    now = timezone.now()
     for j, person in enumerate(cohort):
-        _care_for(j, person, places, users, now)
+        _care_for(j, person, places, users, clock)
     return len(cohort)
 
 
-def _care_for(j: int, person: Person, places, users, now: dt.datetime) -> None:
+def _care_for(j: int, person: Person, places, users, clock: DemoClock) -> None:
+    """One person's story, in order: assessed by the MHP, who records their consents and builds the care team
+    there and then; later the EMDT, a plan with the key worker (and "my story"), a health check, peer support."""
     mhp = users[Role.MHP]
     key_worker = users.get(Role.COMMUNITY_CLINICIAN if j % 3 != 2 else Role.KEY_WORKER) or users.get(
         Role.COMMUNITY_CLINICIAN
@@ -322,30 +342,34 @@ def _care_for(j: int, person: Person, places, users, now: dt.datetime) -> None:
         ConsentKind.VCFSE: "Given when referred to a voluntary sector partner",
         ConsentKind.PEER_SUPPORT: "Given when referred to peer support",
     }
-    for kind in dict.fromkeys(kind for _, _, kind in members):
-        if not person.has_consent(kind):
-            consent_record(by=mhp, person=person, kind=kind, given=True, note=notes[kind])
 
     def days_ago(days: int, hour: int = 10) -> dt.datetime:
-        return (now - dt.timedelta(days=days)).replace(hour=hour, minute=(j * 7) % 60, second=0, microsecond=0)
+        return (clock.now - dt.timedelta(days=days)).replace(hour=hour, minute=(j * 7) % 60, second=0, microsecond=0)
 
+    assessed = days_ago(60 + j)
     timeline_add(
         person=person,
         service=Service.PRIMARY_CARE,
         kind="assessment",
         by=mhp,
-        at=days_ago(60 + j),
+        at=assessed,
         summary=_pick("assessment", j),
     )
+    last = assessed
+    for kind in dict.fromkeys(kind for _, _, kind in members):
+        if not person.has_consent(kind):
+            with clock.at(assessed, after=last) as last:
+                consent_record(by=mhp, person=person, kind=kind, given=True, note=notes[kind])
     for user, is_key, _ in members:
-        care_team_add(
-            by=mhp,
-            person=person,
-            organisation=user.primary_organisation,
-            user=user,
-            role_title=user.job_title or Role(user.primary_membership.role).label,
-            is_key_worker=is_key,
-        )
+        with clock.at(assessed, after=last) as last:
+            care_team_add(
+                by=mhp,
+                person=person,
+                organisation=user.primary_organisation,
+                user=user,
+                role_title=user.job_title or Role(user.primary_membership.role).label,
+                is_key_worker=is_key,
+            )
         role = user.primary_membership.role
         if role == Role.EMDT_COORDINATOR:
             timeline_add(
@@ -374,15 +398,29 @@ def _care_for(j: int, person: Person, places, users, now: dt.datetime) -> None:
                 at=days_ago(25 + j % 9),
                 summary=_pick("outreach", j),
             )
+    if j % 10 == 5:
+        needs = {n.need: n.detail for n in person.communication_needs.all()}
+        with clock.at(assessed, after=last) as last:
+            communication_needs_set(by=mhp, person=person, needs={**needs, "easy_read": ""})
     if key_worker is not None:
+        planned = days_ago(30 + j % 10)
         timeline_add(
             person=person,
             service=Service.CARE,
             kind="care_plan",
             by=key_worker,
-            at=days_ago(30 + j % 10),
+            at=planned,
             summary=f"{_pick('plan', j)} with {key_worker.get_full_name()}, key worker",
         )
+        if j % 3 == 0:  # written with the key worker at the plan meeting
+            current = Person.objects.only("version").get(pk=person.pk)
+            with clock.at(planned, after=planned):
+                my_story_update(
+                    by=key_worker,
+                    person=person,
+                    expected_version=current.version,
+                    text=STORIES[(j // 3) % len(STORIES)],
+                )
     checker = users.get(Role.HEALTH_CHECK_PROVIDER)
     if checker is not None and person.practice_id == places.home_practice.pk and j % 2 == 1:
         timeline_add(
@@ -392,14 +430,6 @@ def _care_for(j: int, person: Person, places, users, now: dt.datetime) -> None:
             by=checker,
             at=days_ago(20 + j % 6, 9),
             summary=_pick("health_check", j),
-        )
-    if j % 10 == 5:
-        needs = {n.need: n.detail for n in person.communication_needs.all()}
-        communication_needs_set(by=mhp, person=person, needs={**needs, "easy_read": ""})
-    if key_worker is not None and j % 3 == 0:
-        current = Person.objects.only("version").get(pk=person.pk)
-        my_story_update(
-            by=key_worker, person=person, expected_version=current.version, text=STORIES[(j // 3) % len(STORIES)]
         )
 
 

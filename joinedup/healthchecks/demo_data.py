@@ -3,7 +3,11 @@
 About 1 in 8 of the demo's adults with a practice are put on their practice's register, and (for a demo-sized
 seed of 500 people or more) every practice in the region gets 10 to 25 synthetic entries besides, new people with
 NHS numbers from the 999 test range, so worklists and coverage have a realistic shape.
-Everything goes through the register import and the services.
+Everything goes through the register import and the services, each call replayed at its own moment
+(joinedup/demo/clock.py): the register was imported REGISTER_IMPORTED_DAYS ago (the last-check dates in it are as
+they stood then), then the outreach worker tried to reach people, booked checks and recorded them, so audit events,
+timeline entries and recorded times say when each happened. Open claims are made now, after the attempts before
+them; bookings still to come are for the weeks ahead.
 """
 
 import csv
@@ -14,10 +18,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from joinedup.core.dates import age_on
+from joinedup.demo.clock import DemoClock
 
 GIVEN = ["Alex", "Sam", "Jordan", "Chris", "Jamie", "Robin", "Kim", "Lee", "Pat", "Morgan", "Ash", "Jo", "Dana", "Ray"]
 FAMILY = ["Holt", "Marsh", "Fenwick", "Ashby", "Calder", "Wyre", "Pendle", "Ribble", "Lune", "Kent", "Eden", "Brock"]
 BULK_FROM_PEOPLE = 500
+REGISTER_IMPORTED_DAYS = 120  # before the outreach history (which spans at most about 110 days)
 SMI_CODES = ["58214004", "13746004", "191526005", "69322001", "35252006"]  # all in MH_COD
 HEADER = [
     "practice_code",
@@ -68,6 +74,8 @@ def seed(ctx) -> None:
     from .registers import import_register
 
     rng, today = ctx.rng, ctx.today
+    clock = DemoClock.of(ctx)
+    imported_on = today - dt.timedelta(days=REGISTER_IMPORTED_DAYS)
     practices = list(Practice.objects.filter(locality__outreach_coverage__isnull=False).order_by("ods_code"))
     taken = set(Person.objects.exclude(nhs_number=None).values_list("nhs_number", flat=True))
     rows = []
@@ -92,7 +100,7 @@ def seed(ctx) -> None:
                 rng.choice(SMI_CODES),
                 "",
                 "111485001" if rng.random() < 0.05 else "",
-                _last_check(rng, today),
+                _last_check(rng, imported_on),
             ]
         )
     numbers = _nhs_numbers(999_700_000, taken)
@@ -112,11 +120,11 @@ def seed(ctx) -> None:
                     rng.choice("MF"),
                     practice.postcode,
                     rng.choice(SMI_CODES),
-                    min(born + dt.timedelta(days=rng.randint(18 * 365, 30 * 365)), today).isoformat()
+                    min(born + dt.timedelta(days=rng.randint(18 * 365, 30 * 365)), imported_on).isoformat()
                     if rng.random() < 0.5
                     else "",
                     "111485001" if rng.random() < 0.05 else "",
-                    _last_check(rng, today),
+                    _last_check(rng, imported_on),
                 ]
             )
     out = io.StringIO()
@@ -124,7 +132,8 @@ def seed(ctx) -> None:
     writer.writerow(HEADER)
     writer.writerows(rows)
     ctx.progress("SMI registers", 0, 1)
-    outcome = import_register(io.BytesIO(out.getvalue().encode()), filename="demo-registers.csv", today=today)
+    with clock.at(imported_on) as imported:
+        outcome = import_register(io.BytesIO(out.getvalue().encode()), filename="demo-registers.csv", today=imported_on)
     ctx.progress("SMI registers", 1, 1)
     if outcome.rejected:
         raise RuntimeError(f"demo register rows rejected: {outcome.errors[:3]}")
@@ -141,62 +150,97 @@ def seed(ctx) -> None:
         .order_by("person_id")
     )
     total = len(entries)
-    now = timezone.now()
     for i, entry in enumerate(entries):
         person = entry.person
         roll = rng.random()
         try:
             if roll < 0.45:
                 continue
-            if roll < 0.55:
-                services.claim(by=worker, person=person)
+            # What happens, drawn in the order the story used to be told, then told in the order it happened.
             method = "key_worker" if person.do_not_contact else rng.choice(["phone", "text", "letter", "phone"])
-            for _ in range(rng.randint(1, 4)):
-                services.contact_record(by=worker, person=person, method=method, outcome="no_answer")
-            if roll < 0.7:
+            attempts = rng.randint(1, 4)
+            wanted = None
+            if roll >= 0.7:
+                wanted = {
+                    "provider_kind": rng.choice(["practice", "vcfse", "secondary"]),
+                    "lead": dt.timedelta(days=rng.randint(1, 21)),
+                    "time": dt.time(9 + rng.randint(0, 6)),
+                    "place": rng.choice(["GP surgery", "Calico wellbeing clinic", "Community mental health team base"]),
+                }
+            if wanted is None:  # not reached yet: the last try in the past fortnight
+                reached_on = clock.day_between(today - dt.timedelta(days=14), today)
+            elif roll < 0.8:  # booked, and the appointment was missed
+                appointment_on = clock.day_between(today - dt.timedelta(days=28), today - dt.timedelta(days=1))
+                reached_on = appointment_on - wanted["lead"]
+            elif roll < 0.88:  # booked in the past week for an appointment still to come
+                reached_on = clock.day_between(today - dt.timedelta(days=7), today)
+                appointment_on = today + wanted["lead"]
+            else:  # booked, attended and the check recorded on the day
+                appointment_on = today - dt.timedelta(days=max(rng.randint(0, 60), 1))
+                reached_on = appointment_on - wanted["lead"]
+            # The tries that failed, a few days apart: the last of them on `reached_on` if nobody answered yet.
+            tried_on = reached_on if wanted is None else reached_on - dt.timedelta(days=clock.rng.randint(2, 7))
+            tries = [tried_on]
+            for _ in range(attempts - 1):
+                tries.append(tries[-1] - dt.timedelta(days=clock.rng.randint(2, 7)))
+            last = imported
+            for tried_on in reversed(tries):
+                with clock.at(tried_on, after=last) as last:
+                    services.contact_record(by=worker, person=person, method=method, outcome="no_answer")
+            if roll < 0.55:
+                services.claim(by=worker, person=person)  # taken on now, after the tries so far
+            if wanted is None:
                 continue
-            services.contact_record(by=worker, person=person, method=method, outcome="accepted", next_step="Book")
-            booking = services.booking_create(
-                by=worker,
-                person=person,
-                provider_kind=rng.choice(["practice", "vcfse", "secondary"]),
-                at=now + dt.timedelta(days=rng.randint(1, 21), hours=rng.randint(0, 6)),
-                place=rng.choice(["GP surgery", "Calico wellbeing clinic", "Community mental health team base"]),
-            )
+            with clock.at(reached_on, after=last) as last:
+                services.contact_record(by=worker, person=person, method=method, outcome="accepted", next_step="Book")
+            appointment = timezone.make_aware(dt.datetime.combine(appointment_on, wanted["time"]))
+            with clock.at(last, after=last) as last:
+                booking = services.booking_create(
+                    by=worker,
+                    person=person,
+                    provider_kind=wanted["provider_kind"],
+                    at=appointment,
+                    place=wanted["place"],
+                )
             if roll < 0.8:
-                services.booking_missed(by=worker, booking=booking)
+                with clock.at(appointment, after=appointment):  # did not come
+                    services.booking_missed(by=worker, booking=booking)
                 continue
             if roll < 0.88:
                 continue
-            check = services.check_record(
-                by=worker,
-                person=person,
-                booking=booking,
-                done_on=today - dt.timedelta(days=rng.randint(0, 60)),
-                height_cm=rng.randint(155, 190),
-                weight_kg=rng.randint(55, 120),
-                systolic=rng.randint(105, 165),
-                diastolic=rng.randint(65, 100),
-                pulse=rng.randint(55, 95),
-                hba1c=rng.randint(32, 55),
-                total_cholesterol=round(rng.uniform(3.5, 7.5), 1),
-                hdl_cholesterol=round(rng.uniform(0.8, 2.0), 1),
-                smoking=rng.choice(["current", "ex", "never"]),
-                alcohol_units=rng.randint(0, 30),
-                wider={"oral_health": "Not registered with a dentist"} if rng.random() < 0.3 else {},
-            )
-            for f in check.follow_ups.all():
-                if rng.random() < 0.4:
-                    services.follow_up_close(by=worker, follow_up=f, status="done", note="Referral made")
-            if rng.random() < 0.6:
-                services.plan_save(
+            with clock.at(appointment, after=appointment) as checked:
+                check = services.check_record(
                     by=worker,
                     person=person,
-                    what_matters="Feeling well enough to see my grandchildren",
-                    goals="Walk to the shops three times a week; try the stop smoking service",
-                    agreed=True,
-                    expected_version=None,
+                    booking=booking,
+                    done_on=appointment_on,
+                    height_cm=rng.randint(155, 190),
+                    weight_kg=rng.randint(55, 120),
+                    systolic=rng.randint(105, 165),
+                    diastolic=rng.randint(65, 100),
+                    pulse=rng.randint(55, 95),
+                    hba1c=rng.randint(32, 55),
+                    total_cholesterol=round(rng.uniform(3.5, 7.5), 1),
+                    hdl_cholesterol=round(rng.uniform(0.8, 2.0), 1),
+                    smoking=rng.choice(["current", "ex", "never"]),
+                    alcohol_units=rng.randint(0, 30),
+                    wider={"oral_health": "Not registered with a dentist"} if rng.random() < 0.3 else {},
                 )
+            for f in check.follow_ups.all():
+                if rng.random() < 0.4:
+                    closed_on = clock.day_between(appointment_on + dt.timedelta(days=1), f.due)
+                    with clock.at(closed_on, after=checked):
+                        services.follow_up_close(by=worker, follow_up=f, status="done", note="Referral made")
+            if rng.random() < 0.6:
+                with clock.at(checked, after=checked):  # agreed with the person at the check
+                    services.plan_save(
+                        by=worker,
+                        person=person,
+                        what_matters="Feeling well enough to see my grandchildren",
+                        goals="Walk to the shops three times a week; try the stop smoking service",
+                        agreed=True,
+                        expected_version=None,
+                    )
         except ValidationError:
             continue
         finally:

@@ -1,6 +1,8 @@
 """Demo EMDT meetings: weekly meetings past and future for every EMDT (a coordinator each), and, in
 Blackpool, people accepted onto coming meetings, discussed at past ones (actions owned by the personas, some
-now overdue, reviews booked or due) and closed. Everything through the services, dated with `at`/`today`.
+now overdue, reviews booked or due) and closed. Everything through the services, each call replayed at its own
+moment (joinedup/demo/clock.py): requests before triage, triage before the meeting, the outcome recorded at the
+meeting, actions done after it, so audit events, timeline entries and recorded times say when it happened.
 """
 
 import contextlib
@@ -12,6 +14,7 @@ from django.utils import timezone
 from joinedup.accounts.models import User
 from joinedup.accounts.roles import Role
 from joinedup.accounts.services import staff_create
+from joinedup.demo.clock import DemoClock
 from joinedup.directory.models import Organisation, OrganisationKind, Team, TeamKind
 from joinedup.people.services import NotAllowed
 from joinedup.referrals.demo_data import demo_request, eligible_people
@@ -23,6 +26,7 @@ from .services import action_complete, attendance_record, discussion_record, mee
 
 PAST_WEEKS = 6
 FUTURE_WEEKS = 4
+SET_UP_DAYS = 28  # a meeting is arranged this long before it
 WORDS = (
     "I want someone to help me sort out the debts so I can sleep again.",
     "I would like to go back to work, part-time to start with.",
@@ -35,6 +39,15 @@ ACTIONS = (
     ("Introduce the person to the walking group", Role.PEER_SUPPORT_WORKER),
     ("Review medication with the GP", Role.MHP),
     ("Arrange a joint visit with the key worker", Role.KEY_WORKER),
+)
+DISCUSSION = "We talked through what matters most to them, the money and housing worries and who can help."
+SUMMARY_FOR_PERSON = (
+    "Thank you for talking with us. We agreed that a debt adviser will see you, and that your key worker will help "
+    "with the letters from the council. We will talk again at your review."
+)
+SUMMARY_FOR_GP = (
+    "Discussed at the EMDT. Multi-agency needs (debt, housing, mood). Actions agreed with the VCFSE partner and the "
+    "community mental health team. No change to medication recommended."
 )
 CORE = (
     (AttendeeKind.MHP, "Priya Sharma", OrganisationKind.NHS),
@@ -49,47 +62,52 @@ def _persona(ctx, role):
     return ctx.personas.get(role) or ctx.personas.get(str(role))
 
 
-def _coordinator_for(team, demo_coordinator):
+def _coordinator_for(ctx, team, demo_coordinator):
     if demo_coordinator is not None and any(m.team_id == team.pk for m in demo_coordinator.active_memberships):
         return demo_coordinator
     username = f"demo.emdt.{team.locality.code}" if team.locality_id else f"demo.emdt.{team.code}"
     existing = User.objects.filter(username=username).first()
     if existing:
         return existing
-    return staff_create(
-        username=username,
-        first_name="EMDT",
-        last_name=f"Coordinator {team.locality.name if team.locality_id else team.name}"[:40],
-        memberships=[(team, Role.EMDT_COORDINATOR)],
-    )
+    # In post before the first meeting of the series was arranged.
+    with DemoClock.of(ctx).at(ctx.today - dt.timedelta(days=7 * PAST_WEEKS + SET_UP_DAYS + 7)):
+        return staff_create(
+            username=username,
+            first_name="EMDT",
+            last_name=f"Coordinator {team.locality.name if team.locality_id else team.name}"[:40],
+            memberships=[(team, Role.EMDT_COORDINATOR)],
+        )
 
 
 def _weekly(ctx, coordinator, team, *, hour):
+    clock = DemoClock.of(ctx)
     meetings = []
     for week in range(-PAST_WEEKS, FUTURE_WEEKS + 1):
         day = ctx.today + dt.timedelta(days=7 * week + 1)
         starts = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
-        meetings.append(
-            meeting_create(
-                by=coordinator,
-                team=team,
-                starts_at=starts,
-                capacity=8,
-                place=f"{team.locality.name if team.locality_id else team.name} community hub",
-                video_link="https://meet.example.nhs.uk/emdt-" + team.code if week % 2 else "",
+        with clock.at(day - dt.timedelta(days=SET_UP_DAYS)):  # arranged weeks ahead (or today, for the last ones)
+            meetings.append(
+                meeting_create(
+                    by=coordinator,
+                    team=team,
+                    starts_at=starts,
+                    capacity=8,
+                    place=f"{team.locality.name if team.locality_id else team.name} community hub",
+                    video_link="https://meet.example.nhs.uk/emdt-" + team.code if week % 2 else "",
+                )
             )
-        )
     return meetings
 
 
 def _attendance(ctx, coordinator, meeting, orgs, *, past):
-    for kind, name, org_kind in CORE:
-        status = AttendanceStatus.INVITED
-        if past:
-            status = AttendanceStatus.APOLOGIES if ctx.rng.random() < 0.15 else AttendanceStatus.ATTENDED
-        attendance_record(
-            by=coordinator, meeting=meeting, name=name, organisation=orgs[org_kind], kind=kind, status=status
-        )
+    with DemoClock.of(ctx).at(meeting.starts_at, after=meeting.starts_at):  # taken as the meeting starts
+        for kind, name, org_kind in CORE:
+            status = AttendanceStatus.INVITED
+            if past:
+                status = AttendanceStatus.APOLOGIES if ctx.rng.random() < 0.15 else AttendanceStatus.ATTENDED
+            attendance_record(
+                by=coordinator, meeting=meeting, name=name, organisation=orgs[org_kind], kind=kind, status=status
+            )
 
 
 def seed(ctx) -> None:
@@ -103,7 +121,7 @@ def seed(ctx) -> None:
     by_team = {}
     for n, team in enumerate(teams):
         ctx.progress("EMDT meetings", n, len(teams))
-        coordinator = _coordinator_for(team, demo_coordinator)
+        coordinator = _coordinator_for(ctx, team, demo_coordinator)
         meetings = _weekly(ctx, coordinator, team, hour=10 if n % 2 else 14)
         for m in meetings:
             if timezone.localtime(m.starts_at).date() < ctx.today:
@@ -118,6 +136,7 @@ def seed(ctx) -> None:
 
 
 def _seed_home(ctx, team, coordinator, meetings):
+    clock = DemoClock.of(ctx)
     mhp, people = eligible_people(ctx)
     clinician = _persona(ctx, Role.COMMUNITY_CLINICIAN)
     people = [p for i, p in enumerate(people) if i % 3 != 0 and p.practice.locality_id == team.locality_id]
@@ -128,26 +147,31 @@ def _seed_home(ctx, team, coordinator, meetings):
         if n % 3 == 0 and future:
             # Accepted onto a coming meeting; for some, their words are already recorded.
             meeting = future[(n // 3) % len(future)]
-            made = timezone.now() - dt.timedelta(days=5 + ctx.rng.randrange(10))
-            request = demo_request(ctx, by=mhp, person=person, at=made)
+            with clock.at(ctx.today - dt.timedelta(days=5 + ctx.rng.randrange(10))) as made:
+                request = demo_request(ctx, by=mhp, person=person, at=made)
             try:
-                emdt_request_accept(by=coordinator, request=request, meeting=meeting, at=made + dt.timedelta(days=2))
+                with clock.at(made + dt.timedelta(days=2)) as accepted:
+                    emdt_request_accept(by=coordinator, request=request, meeting=meeting, at=accepted)
             except ValidationError:  # a full meeting: leave the request waiting for triage
                 continue
             if n % 2 == 0 and clinician is not None:
                 # The clinician may have no relationship with this person: then no words are recorded.
                 with contextlib.suppress(NotAllowed):
                     item = meeting.items.get(person=person)
-                    person_words_record(by=clinician, item=item, words=ctx.rng.choice(WORDS))
+                    words = ctx.rng.choice(WORDS)
+                    with clock.at(clock.day_between(accepted.date() + dt.timedelta(days=1), ctx.today), after=accepted):
+                        person_words_record(by=clinician, item=item, words=words)
             continue
         if not past:
             continue
         meeting = past[n % len(past)]
         day = timezone.localtime(meeting.starts_at).date()
         made = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=7 + ctx.rng.randrange(14)), dt.time(11)))
-        request = demo_request(ctx, by=mhp, person=person, at=made)
+        with clock.at(made):
+            request = demo_request(ctx, by=mhp, person=person, at=made)
         try:
-            emdt_request_accept(by=coordinator, request=request, meeting=meeting, at=made + dt.timedelta(days=2))
+            with clock.at(made + dt.timedelta(days=2)) as accepted:
+                emdt_request_accept(by=coordinator, request=request, meeting=meeting, at=accepted)
         except ValidationError:  # a full meeting
             continue
         item = meeting.items.get(person=person)
@@ -162,30 +186,37 @@ def _seed_home(ctx, team, coordinator, meetings):
             ):
                 actions.append({"description": description, "owner": owner, "due": day + dt.timedelta(days=7 + 7 * k)})
         review = day + dt.timedelta(days=28 + 7 * ctx.rng.randrange(4))
-        record = discussion_record(
-            by=coordinator,
-            item=item,
-            took_part=ctx.rng.choice(["led", "took_part", "took_part", "words_shared", "did_not_attend"]),
-            discussion="We talked through what matters most to them, the money and housing worries and who can help.",
-            plan_changes="Debt advice and housing support added to the plan.",
-            summary_for_person=(
-                "Thank you for talking with us. We agreed that a debt adviser will see you, and that your key worker "
-                "will help with the letters from the council. We will talk again at your review."
-            ),
-            summary_for_gp=(
-                "Discussed at the EMDT. Multi-agency needs (debt, housing, mood). Actions agreed with the VCFSE "
-                "partner and the community mental health team. No change to medication recommended."
-            ),
-            actions=actions,
-            next_review=review if review > day else None,
-            today=day,
-        )
-        # Most actions past their date were done; the rest show as overdue in their owners' task lists.
+        # Recorded at the meeting, where the service books the review on the first meeting on or after its date.
+        # A date already past by now would land on a past meeting that never discussed it: such a review is
+        # booked on the next meeting to come instead.
+        review = max(review, ctx.today + dt.timedelta(days=1))
+        took_part = ctx.rng.choice(["led", "took_part", "took_part", "words_shared", "did_not_attend"])
+        with clock.at(meeting.starts_at, after=meeting.starts_at) as discussed:
+            record = discussion_record(
+                by=coordinator,
+                item=item,
+                took_part=took_part,
+                discussion=DISCUSSION,
+                plan_changes="Debt advice and housing support added to the plan.",
+                summary_for_person=SUMMARY_FOR_PERSON,
+                summary_for_gp=SUMMARY_FOR_GP,
+                actions=actions,
+                next_review=review if review > day else None,
+                today=day,
+            )
+        # Most actions past their date were done, between the meeting and their due date; the rest show as
+        # overdue in their owners' task lists.
         for action in record.actions.all():
             if action.due < ctx.today and ctx.rng.random() < 0.6:
-                action_complete(by=action.owner, action=action, note="Done and recorded with the person")
+                done_on = clock.day_between(day + dt.timedelta(days=1), action.due)
+                with clock.at(done_on, after=discussed):
+                    action_complete(by=action.owner, action=action, note="Done and recorded with the person")
         if n % 5 == 4:
             request.refresh_from_db()
             if request.state == RequestState.DISCUSSED:
-                emdt_request_close(by=coordinator, request=request, note="Plan in place; the key worker takes it on")
+                closed_on = clock.day_between(day + dt.timedelta(days=1), day + dt.timedelta(days=14))
+                with clock.at(closed_on, after=discussed):
+                    emdt_request_close(
+                        by=coordinator, request=request, note="Plan in place; the key worker takes it on"
+                    )
     ctx.progress("EMDT case discussions", len(people), len(people))

@@ -1,7 +1,10 @@
 """Demo data for primary care mental health: an MHP caseload in every PCN, GP questions and advice, sessions
 (some by the trainee psychologist under supervision), onward referrals and a discharge or two.
 
-Everything goes through the services, as the application would. Deterministic for ctx.rng.
+Everything goes through the services, as the application would, each call replayed at its own moment
+(joinedup/demo/clock.py): a GP's question, then the caseload, the assessment, sessions, an onward referral and a
+discharge, in that order, so audit events, timeline entries and recorded times say when each happened. The one
+GP question left waiting for an answer is asked now. Deterministic for ctx.rng.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django.utils import timezone
 from joinedup.accounts.models import User
 from joinedup.accounts.roles import Role
 from joinedup.accounts.services import staff_create
+from joinedup.demo.clock import DemoClock
 from joinedup.directory.models import Pcn, Team, TeamKind
 from joinedup.people.models import Person
 
@@ -23,6 +27,7 @@ PER_PCN = 3  # people on each PCN's caseload (the home PCN gets more, from ctx.p
 HOME_PCN_CASELOAD = 10
 ADVICE_PER_PCN = 1
 HOME_ADVICE = 3
+MHP_IN_POST_DAYS = 180  # the PCN MHPs made for the demo started before any of its history
 
 MHP_NAMES = (
     ("Aisha", "Rahman"),
@@ -94,7 +99,7 @@ def _today(ctx) -> dt.date:
     return min(ctx.today, timezone.localdate())
 
 
-def _mhp_for(pcn, home_mhp, index):
+def _mhp_for(ctx, pcn, home_mhp, index):
     """The PCN's MHP: the persona in its home PCN, otherwise one demo MHP per PCN (created once)."""
     if home_mhp is not None and services.is_mhp_in(home_mhp, pcn):
         return home_mhp
@@ -106,13 +111,14 @@ def _mhp_for(pcn, home_mhp, index):
     if team is None:
         return None
     first, last = MHP_NAMES[index % len(MHP_NAMES)]
-    return staff_create(
-        username=username,
-        first_name=first,
-        last_name=last,
-        job_title="Mental health practitioner",
-        memberships=[(team, Role.MHP)],
-    )
+    with DemoClock.of(ctx).at(_today(ctx) - dt.timedelta(days=MHP_IN_POST_DAYS)):
+        return staff_create(
+            username=username,
+            first_name=first,
+            last_name=last,
+            job_title="Mental health practitioner",
+            memberships=[(team, Role.MHP)],
+        )
 
 
 def _people_in(pcn, by_pcn, wanted):
@@ -130,64 +136,76 @@ def _people_in(pcn, by_pcn, wanted):
 
 
 def _care(ctx, person, mhp, *, gp, trainee, number, today):
-    rng = ctx.rng
+    rng, clock = ctx.rng, DemoClock.of(ctx)
     request = None
-    if gp is not None and number % 3 == 0 and person.practice_id in gp_practices(gp):
-        request = services.request_create(by=gp, person=person, question=QUESTIONS[number % len(QUESTIONS)])
     opened = today - dt.timedelta(days=rng.randint(21, 120))
-    episode = services.episode_open(
-        by=mhp,
-        person=person,
-        mhp=mhp,
-        request=request,
-        reason="" if request else "Referred by the GP",
-        opened_on=opened,
-    )
+    last = None  # the moment of this person's latest event, so that the next one comes after it
+    if gp is not None and number % 3 == 0 and person.practice_id in gp_practices(gp):
+        asked_on = clock.day_between(opened - dt.timedelta(days=10), opened - dt.timedelta(days=1))
+        with clock.at(asked_on) as last:
+            request = services.request_create(by=gp, person=person, question=QUESTIONS[number % len(QUESTIONS)])
+    with clock.at(opened, after=last) as last:
+        episode = services.episode_open(
+            by=mhp,
+            person=person,
+            mhp=mhp,
+            request=request,
+            reason="" if request else "Referred by the GP",
+            opened_on=opened,
+        )
     if number % 5 == 4:
         return episode  # newly added, not assessed yet
     domains = rng.sample(sorted(NEEDS), k=rng.randint(1, 3))
     if "mental_health" not in domains:
         domains.insert(0, "mental_health")
-    services.assessment_record(
-        by=mhp,
-        episode=episode,
-        assessed_on=opened + dt.timedelta(days=rng.randint(0, 7)),
-        needs={d: rng.choice(NEEDS[d]) for d in domains},
-        risk_summary=rng.choice(RISKS),
-        what_matters=rng.choice(MATTERS),
-        baseline=rng.choice(["dialog", "gbo", "later", "not_appropriate"]),
-    )
+    assessed_on = opened + dt.timedelta(days=rng.randint(0, 7))
+    with clock.at(assessed_on, after=last) as last:
+        services.assessment_record(
+            by=mhp,
+            episode=episode,
+            assessed_on=assessed_on,
+            needs={d: rng.choice(NEEDS[d]) for d in domains},
+            risk_summary=rng.choice(RISKS),
+            what_matters=rng.choice(MATTERS),
+            baseline=rng.choice(["dialog", "gbo", "later", "not_appropriate"]),
+        )
     count = rng.randint(0, rules.session_limit())
     span = max((today - opened).days - 7, 1)
     days = sorted(rng.sample(range(span), k=min(count, span)))
     for i, offset in enumerate(days):
         kind, what, outcome = rng.choice(DONE)
         by_trainee = trainee is not None and i % 2 == 1
-        services.session_record(
-            by=trainee if by_trainee else mhp,
-            episode=episode,
-            session_type=kind,
-            held_on=opened + dt.timedelta(days=7 + offset),
-            what_was_done=what,
-            outcome=outcome,
-            supervisor=mhp if by_trainee else None,
-        )
+        held_on = opened + dt.timedelta(days=7 + offset)
+        with clock.at(held_on, after=last) as last:
+            services.session_record(
+                by=trainee if by_trainee else mhp,
+                episode=episode,
+                session_type=kind,
+                held_on=held_on,
+                what_was_done=what,
+                outcome=outcome,
+                supervisor=mhp if by_trainee else None,
+            )
     if number % 2 == 1:
         kind, service_name, why = REFERRALS[number // 2 % len(REFERRALS)]
-        services.onward_referral_record(
-            by=mhp, episode=episode, kind=kind, service_name=service_name, reason=why, referred_on=today
-        )
+        referred_on = clock.day_between(last.date(), today)  # after the latest session
+        with clock.at(referred_on, after=last) as last:
+            services.onward_referral_record(
+                by=mhp, episode=episode, kind=kind, service_name=service_name, reason=why, referred_on=referred_on
+            )
     if number % 7 == 6:
         episode = Episode.objects.get(pk=episode.pk)
-        services.episode_discharge(
-            by=mhp,
-            episode=episode,
-            expected_version=episode.version,
-            discharged_on=today,
-            reason="goals_met",
-            summary="Mood and sleep improved over the sessions; using the skills learned. Safety plan in place.",
-            gp_follow_up="Review medication at the next routine appointment",
-        )
+        discharged_on = clock.day_between(last.date(), today)
+        with clock.at(discharged_on, after=last):
+            services.episode_discharge(
+                by=mhp,
+                episode=episode,
+                expected_version=episode.version,
+                discharged_on=discharged_on,
+                reason="goals_met",
+                summary="Mood and sleep improved over the sessions; using the skills learned. Safety plan in place.",
+                gp_follow_up="Review medication at the next routine appointment",
+            )
     return episode
 
 
@@ -213,7 +231,7 @@ def seed(ctx) -> None:
         people = _people_in(pcn, by_pcn, wanted)
         if not people:
             continue
-        mhp = _mhp_for(pcn, home_mhp, index)
+        mhp = _mhp_for(ctx, pcn, home_mhp, index)
         if mhp is None:
             continue
         split = max(len(people) - advice_count, 1)  # with few people, the caseload comes first
@@ -231,21 +249,24 @@ def seed(ctx) -> None:
                 today=today,
             )
         for number, person in enumerate(advised):
-            services.advice_record(
-                by=mhp,
-                person=person,
-                asked_by_name=f"Dr {MHP_NAMES[(index + number + 3) % len(MHP_NAMES)][1]}, GP, {person.practice.name}",
-                question=QUESTIONS[(index + number) % len(QUESTIONS)],
-                advice=ADVICE[(index + number) % len(ADVICE)],
-                follow_up="MHP to ring the practice in two weeks" if number % 2 == 0 else "",
-                follow_up_by=today + dt.timedelta(days=14) if number % 2 == 0 else None,
-                given_on=today - dt.timedelta(days=ctx.rng.randint(0, 60)),
-            )
+            given_on = today - dt.timedelta(days=ctx.rng.randint(0, 60))
+            gp_name = MHP_NAMES[(index + number + 3) % len(MHP_NAMES)][1]
+            with DemoClock.of(ctx).at(given_on):
+                services.advice_record(
+                    by=mhp,
+                    person=person,
+                    asked_by_name=f"Dr {gp_name}, GP, {person.practice.name}",
+                    question=QUESTIONS[(index + number) % len(QUESTIONS)],
+                    advice=ADVICE[(index + number) % len(ADVICE)],
+                    follow_up="MHP to ring the practice in two weeks" if number % 2 == 0 else "",
+                    follow_up_by=today + dt.timedelta(days=14) if number % 2 == 0 else None,
+                    given_on=given_on,
+                )
         if is_home and gp is not None and advised:
             # One GP question still waiting for an answer, so the MHP's task list has something in it.
             waiting = next((p for p in on_caseload if p.practice_id in gp_practices(gp)), None)
             if waiting is None:
                 waiting = next((p for p in advised if p.practice_id in gp_practices(gp)), None)
-            if waiting is not None:
+            if waiting is not None:  # asked now: it is waiting for the MHP today
                 services.request_create(by=gp, person=waiting, question=QUESTIONS[3])
     ctx.progress("primary care caseloads", len(pcns), len(pcns))

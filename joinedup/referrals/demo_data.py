@@ -1,7 +1,8 @@
 """Demo EMDT requests still in triage: waiting (urgent and routine), waiting for the referrer, declined.
 
 The meetings app's seed (joinedup/meetings/demo_data.py) makes the accepted, discussed and closed ones, on
-the other people. Everything goes through the services, dated in the past with their `at` argument.
+the other people. Everything goes through the services, each call replayed at its own moment in the past
+(joinedup/demo/clock.py) so its audit event and timeline entry say when it happened.
 """
 
 import datetime as dt
@@ -11,6 +12,7 @@ from django.utils import timezone
 from joinedup.accounts.roles import Perm, Role
 from joinedup.core.access import may
 from joinedup.core.dates import age_on
+from joinedup.demo.clock import DemoClock
 
 from .services import emdt_request_ask, emdt_request_decline, emdt_request_submit
 
@@ -99,23 +101,21 @@ def seed(ctx) -> None:
     coordinator = ctx.personas.get(Role.EMDT_COORDINATOR) or ctx.personas.get(str(Role.EMDT_COORDINATOR))
     if mhp is None or coordinator is None:
         return
+    clock = DemoClock.of(ctx)
     mine = people[0::3]
     for n, person in enumerate(mine):
         ctx.progress("EMDT requests", n, len(mine))
         kind = n % 4
-        made = _at(ctx, 2 + ctx.rng.randrange(20))
-        request = demo_request(ctx, by=mhp, person=person, at=made, urgency="urgent" if n % 5 == 1 else None)
+        with clock.at(_at(ctx, 2 + ctx.rng.randrange(20))) as made:
+            request = demo_request(ctx, by=mhp, person=person, at=made, urgency="urgent" if n % 5 == 1 else None)
         if kind == 2:
-            emdt_request_ask(
-                by=coordinator, request=request, question=QUESTIONS[n % len(QUESTIONS)], at=made + dt.timedelta(days=1)
-            )
+            with clock.at(made + dt.timedelta(days=1)) as asked:
+                emdt_request_ask(by=coordinator, request=request, question=QUESTIONS[n % len(QUESTIONS)], at=asked)
         elif kind == 3:
             reason, recommendation = DECLINES[n % len(DECLINES)]
-            emdt_request_decline(
-                by=coordinator,
-                request=request,
-                reason=reason,
-                recommendation=recommendation,
-                at=made + dt.timedelta(days=1 + ctx.rng.randrange(3)),
-            )
+            # Decided a day or three later; never after now (the clock brings a later moment back to now).
+            with clock.at(made + dt.timedelta(days=1 + ctx.rng.randrange(3)), after=made) as decided:
+                emdt_request_decline(
+                    by=coordinator, request=request, reason=reason, recommendation=recommendation, at=decided
+                )
     ctx.progress("EMDT requests", len(mine), len(mine))
