@@ -2,7 +2,10 @@
 state (none, a first draft, agreed, several agreed versions with a new draft open), goals in people's own
 words, DIALOG and goal scores over time, and level-of-care histories.
 
-Everything goes through the services, as the application would. Deterministic for ctx.rng.
+Everything goes through the services, as the application would, each call replayed at its own moment
+(joinedup/demo/clock.py), in order for each person: key worker named about six months ago, steps in care, each
+plan version drafted a few days before it is agreed, actions done between versions, DIALOG and goal scores on the
+days they were taken, an open draft started recently. Deterministic for ctx.rng.
 """
 
 from __future__ import annotations
@@ -11,15 +14,21 @@ import datetime as dt
 from contextlib import suppress
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from joinedup.accounts.roles import Perm, Role
 from joinedup.core.access import may
+from joinedup.demo.clock import DemoClock
 
 from . import services
-from .models import LevelOfCare
+from .models import LevelOfCare, LevelOfCareChange
 from .queries import key_worker_for
 
 PLAN_PEOPLE = 40
+KEY_WORKER_DAYS = 180  # a key worker is named about six months ago, before the first plan is drafted
+HANDOVER_DAYS = (60, 7)  # a handover to another key worker comes between these many days ago
+LEVEL_DAYS = (175, 120, 60)  # a person's first, second and third step in care, days ago
+OPEN_DRAFT_DAYS = 14  # an open draft was started within the last fortnight
 
 MATTERS = (
     "Being there for my children and keeping my flat",
@@ -70,7 +79,8 @@ def _say(ctx, label, done, total):
 
 def seed(ctx) -> None:
     rng = ctx.rng
-    today = ctx.today
+    clock = DemoClock.of(ctx)
+    today = min(ctx.today, clock.today)
     clinician = ctx.personas.get(str(Role.COMMUNITY_CLINICIAN))
     key_worker_persona = ctx.personas.get(str(Role.KEY_WORKER))
     mhp = ctx.personas.get(str(Role.MHP))
@@ -79,16 +89,22 @@ def seed(ctx) -> None:
     people = [p for p in ctx.people if may(clinician, Perm.VIEW_RECORD, p)][:PLAN_PEOPLE]
     for index, person in enumerate(people):
         _say(ctx, "key workers and care plans", index, len(people))
+        # Each event is replayed at its own moment (demo/clock.py), never before the person was registered.
+        named = timezone.localtime(person.created_at)
         kw_member = key_worker_for(person=person)
         if kw_member is None:
             try:
-                services.key_worker_assign(
-                    by=mhp, person=person, user=clinician, reason="Named at the first assessment", handover_note=""
-                )
+                with clock.at(today - dt.timedelta(days=KEY_WORKER_DAYS), after=named) as named:
+                    services.key_worker_assign(
+                        by=mhp, person=person, user=clinician, reason="Named at the first assessment", handover_note=""
+                    )
             except (ValidationError, services.NotAllowed):
                 continue
         elif index % 4 == 1 and key_worker_persona is not None and kw_member.user_id != key_worker_persona.pk:
-            with suppress(ValidationError, services.NotAllowed):
+            # Handed over some weeks ago, after the key worker it hands over from was named.
+            earliest = max(kw_member.started + dt.timedelta(days=1), today - dt.timedelta(days=HANDOVER_DAYS[0]))
+            handed_over_on = clock.day_between(earliest, today - dt.timedelta(days=HANDOVER_DAYS[1]))
+            with suppress(ValidationError, services.NotAllowed), clock.at(handed_over_on, after=named):
                 services.key_worker_assign(
                     by=mhp,
                     person=person,
@@ -100,41 +116,54 @@ def seed(ctx) -> None:
         by = kw.user if kw and kw.user and may(kw.user, Perm.EDIT_CARE_PLAN, person) else clinician
         if not may(by, Perm.EDIT_CARE_PLAN, person):
             continue
-        _levels(rng, by, person, index)
+        _levels(clock, by, person, index, after=named)
         state = index % 5  # 0 no plan, 1 first draft, 2 agreed, 3 two agreed + draft, 4 three agreed
         if state == 0:
             continue
         agreed = {1: 0, 2: 1, 3: 2, 4: 3}[state]
         months_back = [5, 3, 1][-agreed:] if agreed else []
-        for number in range(agreed + (1 if state in (1, 3) else 0)):
-            draft = services.plan_draft_start(by=by, person=person)
-            _write(rng, by, draft, person, number)
+        agreed_ons = [today - dt.timedelta(days=30 * months) for months in months_back]
+        # Each agreed version is drafted a few days before it is agreed; an open draft was started recently.
+        drafted_ons = [clock.day_between(on - dt.timedelta(days=10), on - dt.timedelta(days=3)) for on in agreed_ons]
+        if state in (1, 3):
+            drafted_ons.append(clock.day_between(today - dt.timedelta(days=OPEN_DRAFT_DAYS), today))
+        last, first_agreed = named, None
+        for number, drafted_on in enumerate(drafted_ons):
+            with clock.at(drafted_on, after=last) as last:
+                draft = services.plan_draft_start(by=by, person=person)
+            with clock.at(last, after=last) as last:  # written up straight after it was started
+                _write(rng, by, draft, person, number)
             if number < agreed:
                 draft.refresh_from_db()
-                version = services.plan_agree(
-                    by=by,
-                    draft=draft,
-                    agreed_on=today - dt.timedelta(days=30 * months_back[number]),
-                    participation=rng.choice(PARTICIPATION),
-                    own_words=rng.random() < 0.85,
-                    person_comments=rng.choice(
-                        (
-                            "I am happy with this. I wrote the goals myself.",
-                            "Glad the money worries are in there.",
-                            "I want my sister to have a copy.",
-                            "OK for now, let's see how the walking group goes.",
-                        )
-                    ),
-                )
+                with clock.at(agreed_ons[number], after=last) as last:
+                    version = services.plan_agree(
+                        by=by,
+                        draft=draft,
+                        agreed_on=agreed_ons[number],
+                        participation=rng.choice(PARTICIPATION),
+                        own_words=rng.random() < 0.85,
+                        person_comments=rng.choice(
+                            (
+                                "I am happy with this. I wrote the goals myself.",
+                                "Glad the money worries are in there.",
+                                "I want my sister to have a copy.",
+                                "OK for now, let's see how the walking group goes.",
+                            )
+                        ),
+                    )
+                first_agreed = first_agreed or last
                 if number == 0 and agreed > 1:
                     # The person's own first action was done before the plan was reviewed: it shows as done in
                     # every later version too, and stays out of the task lists.
                     first = version.actions.filter(owner_is_person=True).first()
                     if first is not None:
-                        with suppress(ValidationError, services.NotAllowed):
+                        done_on = clock.day_between(
+                            agreed_ons[0] + dt.timedelta(days=1), drafted_ons[1] - dt.timedelta(days=1)
+                        )
+                        with suppress(ValidationError, services.NotAllowed), clock.at(done_on, after=last) as last:
                             services.plan_action_mark_done(by=by, action=first, note="Done, and it helped")
         if agreed:
-            _outcomes(rng, by, person, today, agreed)
+            _outcomes(rng, clock, by, person, today, agreed, after=named, first_agreed=first_agreed)
     _say(ctx, "key workers and care plans", len(people), len(people))
 
 
@@ -177,22 +206,33 @@ def _write(rng, by, draft, person, number):
         )
 
 
-def _outcomes(rng, by, person, today, agreed):
+def _outcomes(rng, clock, by, person, today, agreed, *, after, first_agreed):
     base = rng.randint(2, 4)
     dates = [today - dt.timedelta(days=d) for d in (170, 90, 10)][-(agreed + 1) :]
+    last = after
     for step, taken_on in enumerate(dates):
         ratings = {}
         for item in range(1, 12):
             score = max(1, min(7, base + step + rng.choice((-1, 0, 0, 1))))
             ratings[item] = (score, score <= 3 and rng.random() < 0.6)
-        services.dialog_record(by=by, person=person, taken_on=taken_on, ratings=ratings)
+        with clock.at(taken_on, after=last) as last:
+            services.dialog_record(by=by, person=person, taken_on=taken_on, ratings=ratings)
     goals = services.current_goals(person)
+    # Goals are scored once they are in an agreed plan: the first scores are taken when the first plan is agreed,
+    # and a date before that is the same first scoring (its scores are drawn all the same, so ctx.rng moves on
+    # as it did).
+    last, scored = first_agreed, set()
     for step, rated_on in enumerate(dates):
+        rated_on = max(rated_on, timezone.localdate(first_agreed))
         scores = {g.key: max(0, min(10, 2 + 3 * step + rng.randint(-1, 1))) for g in goals}
-        services.gbo_record(by=by, person=person, rated_on=rated_on, scores=scores)
+        if rated_on in scored:
+            continue
+        scored.add(rated_on)
+        with clock.at(rated_on, after=last) as last:
+            services.gbo_record(by=by, person=person, rated_on=rated_on, scores=scores)
 
 
-def _levels(rng, by, person, index):
+def _levels(clock, by, person, index, *, after):
     paths = (
         (LevelOfCare.PRIMARY_CARE, LevelOfCare.EMDT),
         (LevelOfCare.PRIMARY_CARE, LevelOfCare.EMDT, LevelOfCare.CMHT),
@@ -204,7 +244,13 @@ def _levels(rng, by, person, index):
         LevelOfCare.EMDT: "Needs several services working together: discussed at the EMDT",
         LevelOfCare.CMHT: "Needs longer-term support from the community mental health team",
     }
-    for level in paths[index % len(paths)]:
+    # After any step another service made already (an EMDT outcome), so the latest step stays the current level.
+    earlier = LevelOfCareChange.objects.filter(person=person).order_by("-at", "-id").values_list("at", flat=True)
+    last = max(after, earlier.first() or after)
+    for step, level in enumerate(paths[index % len(paths)]):
+        on = clock.today - dt.timedelta(days=LEVEL_DAYS[step])
+        if on <= timezone.localdate(last):
+            on = clock.day_between(timezone.localdate(last), clock.today)
         # Already at that level (another service stepped them already), or not allowed: leave it.
-        with suppress(ValidationError, services.NotAllowed):
+        with suppress(ValidationError, services.NotAllowed), clock.at(on, after=last) as last:
             services.level_of_care_change(by=by, person=person, level=level, reason=reasons[level])
