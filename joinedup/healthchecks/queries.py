@@ -46,21 +46,22 @@ class WorklistRow:
     last_contact_at: dt.datetime | None
 
 
-WORKLIST_COLUMNS = (
-    "person_id",
-    "person__given_name",
-    "person__family_name",
-    "person__nhs_number",
-    "person__do_not_contact",
-    "practice__name",
-    "date_of_birth",
-    "remission_code",
-    "left_on",
-    "last_full_check",
-    "hard_to_reach",
-    "claimed_by",
-    "last_contact_at",
-)
+# Each WorklistRow field and the column it is read from.
+WORKLIST_COLUMNS = {
+    "person_id": "person_id",
+    "given_name": "person__given_name",
+    "family_name": "person__family_name",
+    "nhs_number": "person__nhs_number",
+    "do_not_contact": "person__do_not_contact",
+    "practice_name": "practice__name",
+    "date_of_birth": "date_of_birth",
+    "remission_code": "remission_code",
+    "left_on": "left_on",
+    "last_full_check": "last_full_check",
+    "hard_to_reach": "hard_to_reach",
+    "claimed_by": "claimed_by",
+    "last_contact_at": "last_contact_at",
+}
 
 
 @dataclass
@@ -125,9 +126,10 @@ def worklist(*, by, scope: Scope, practice_id=None, mine=False, page=1, today=No
             last_contact_at=Subquery(latest.values("at")[:1]),
         )
         .order_by(*needs_outreach_order())
-        .values_list(*WORKLIST_COLUMNS)[offset : offset + page_size + 1]
+        .values_list(*WORKLIST_COLUMNS.values())[offset : offset + page_size + 1]
     )
-    return [WorklistRow(*row) for row in found[:page_size]], len(found) > page_size
+    rows = [WorklistRow(**dict(zip(WORKLIST_COLUMNS, values, strict=True))) for values in found[:page_size]]
+    return rows, len(found) > page_size
 
 
 def entries_for(*, person):
