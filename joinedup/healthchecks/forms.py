@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from joinedup.core.dates import format_date
 from joinedup.nhsuk_forms.fields import NhsDateField, NhsForm
 
 from .models import WIDER_ELEMENTS, BookingProvider, ContactMethod, ContactOutcome, GlucoseKind, SmokingStatus
@@ -63,6 +64,11 @@ class BookingForm(NhsForm):
         return data
 
 
+def _appointment(booking) -> str:
+    at = timezone.localtime(booking.at)
+    return f"Yes, {format_date(at)} at {at:%H:%M} with {booking.get_provider_kind_display()} ({booking.place})"
+
+
 def _decimal(label, **kw):
     return forms.DecimalField(
         label=label, required=False, decimal_places=1, error_messages={"invalid": f"{label} must be a number"}, **kw
@@ -98,10 +104,25 @@ class CheckForm(NhsForm):
     alcohol_units = _integer("Alcohol (units a week)")
     audit_c = _integer("AUDIT-C score")
 
-    def __init__(self, *args, **kwargs):
+    NOT_BOOKED = "none"
+
+    def __init__(self, *args, bookings=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.bookings = {str(b.pk): b for b in bookings}
+        if self.bookings:
+            # Asked, never guessed: a check at an appointment closes it and ends its reminder.
+            self.fields["booking"] = forms.ChoiceField(
+                label="Was this check at a booked appointment?",
+                choices=[(pk, _appointment(b)) for pk, b in self.bookings.items()]
+                + [(self.NOT_BOOKED, "No, not at a booked appointment")],
+                widget=forms.RadioSelect,
+                error_messages={"required": "Select the appointment this check was at, or that it was not at one"},
+            )
         for code, label in WIDER_ELEMENTS.items():
             self.fields[f"wider_{code}"] = forms.CharField(label=f"{label} (optional)", required=False, max_length=200)
+
+    def clean_booking(self):
+        return self.bookings.get(self.cleaned_data["booking"])  # None when not at a booked appointment
 
     def values(self):
         data = dict(self.cleaned_data)

@@ -91,12 +91,21 @@ class RegisterEntry(models.Model):
 
 
 class Claim(models.Model):
-    """An outreach worker has taken this person on. One open claim per person (a database constraint)."""
+    """An outreach worker has taken this person on. One open claim per person (a database constraint). A claim is
+    never deleted: it ends with who ended it, when and why, and stays as the person's outreach history."""
+
+    class Ended(models.TextChoices):
+        STOPPED = "stopped", "the outreach worker stopped"
+        FULL_CHECK = "full_check", "a full health check was recorded"
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     claimed_at = models.DateTimeField(default=timezone.now)
     released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    release_reason = models.CharField(max_length=20, choices=Ended.choices, blank=True)
 
     class Meta:
         constraints = [
@@ -230,8 +239,10 @@ class FollowUp(models.Model):
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     check_record = models.ForeignKey(HealthCheck, null=True, on_delete=models.PROTECT, related_name="follow_ups")
-    code = models.CharField(max_length=40)
-    reason = models.CharField(max_length=200)
+    # The threshold rows (data/followup_thresholds.csv) behind it, joined by "+", and their flags, joined by "; ":
+    # one follow-up per action, whatever number of results led to it.
+    code = models.CharField(max_length=200)
+    reason = models.CharField(max_length=500)
     action = models.CharField(max_length=200)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due = models.DateField()
@@ -287,13 +298,16 @@ class RegisterUpdateFile(models.Model):
 
 
 class CodedResult(models.Model):
-    """One coded result of a check waiting to go back to the practice; `update_file` set once sent."""
+    """One result of a check waiting to go back to the practice; `update_file` set once a file is made. Every
+    element a check records has one (data/check_elements.csv); one with no SNOMED CT code there has an empty
+    `snomed_code`: it is never written to the file, and the register updates page names it as not sent."""
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     practice = models.ForeignKey("directory.Practice", on_delete=models.PROTECT, related_name="+")
     check_record = models.ForeignKey(HealthCheck, on_delete=models.PROTECT, related_name="coded_results")
     date = models.DateField()
-    snomed_code = models.CharField(max_length=20)
+    element = models.CharField(max_length=40, blank=True)
+    snomed_code = models.CharField(max_length=20, blank=True)
     description = models.CharField(max_length=200)
     value = models.CharField(max_length=20, blank=True)
     unit = models.CharField(max_length=20, blank=True)

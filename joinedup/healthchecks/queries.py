@@ -140,12 +140,26 @@ def open_claim_for(*, person):
     return Claim.objects.filter(person=person, released_at__isnull=True).select_related("worker").first()
 
 
+def ended_claims_for(*, person):
+    """Who worked with the person before, newest first: each claim with who ended it and why."""
+    return list(
+        Claim.objects.filter(person=person, released_at__isnull=False)
+        .select_related("worker", "released_by")
+        .order_by("-released_at", "-id")[:20]
+    )
+
+
 def contacts_for(*, person):
     return list(ContactAttempt.objects.filter(person=person).select_related("by")[:50])
 
 
 def bookings_for(*, person):
     return list(Booking.objects.filter(person=person).select_related("booked_by"))
+
+
+def open_bookings_for(*, person):
+    """The person's appointments still marked as booked, soonest first: the ones a check can be recorded against."""
+    return list(Booking.objects.filter(person=person, status=Booking.Status.BOOKED).order_by("at", "id"))
 
 
 def booking_for(*, person, pk):
@@ -238,6 +252,38 @@ def update_practices(*, by):
     files = list(RegisterUpdateFile.objects.filter(practice__in=practices).select_related("practice")[:100])
     with_pending = [(p, pending[p.pk]) for p in practices.filter(pk__in=pending.keys()).order_by("name")]
     return with_pending, files
+
+
+def results_not_coded(*, by, files):
+    """The results the register update file cannot carry (no SNOMED CT code in data/check_elements.csv), so the
+    page can name them: those waiting, by practice, and those kept against each of `files` (a re-send carries
+    what its original did). Each as (practice or file, [(description, count), ...])."""
+    from .models import CodedResult
+    from .registers import _allowed_practices
+
+    practices = {p.pk: p for p in Practice.objects.filter(pk__in=_allowed_practices(by) or []).order_by("name")}
+    originals = {f.pk: f.resend_of_id or f.pk for f in files}
+    counts = (
+        CodedResult.objects.filter(snomed_code="")
+        .filter(
+            Q(practice_id__in=practices.keys(), update_file__isnull=True)
+            | Q(update_file_id__in=set(originals.values()))
+        )
+        .values_list("practice_id", "update_file_id", "description")
+        .annotate(n=Count("id"))
+        .order_by("description")
+    )
+    waiting: dict[int, list] = {}
+    in_file: dict[int, list] = {}
+    for practice_id, file_id, description, n in counts:
+        if file_id is None:
+            waiting.setdefault(practice_id, []).append((description, n))
+        else:
+            in_file.setdefault(file_id, []).append((description, n))
+    return (
+        [(p, waiting[pk]) for pk, p in practices.items() if pk in waiting],
+        [(f, in_file[originals[f.pk]]) for f in files if originals[f.pk] in in_file],
+    )
 
 
 def update_file_for(*, by, pk):

@@ -140,3 +140,15 @@ def check_flags(measures: dict, *, ethnicity: str = "") -> list[dict]:
         # Keep the most specific row: the highest threshold met.
         flags.append(max(rows, key=lambda r: r["value"] if r["comparison"] != "equals" else 0))
     return flags
+
+
+def follow_ups(flags: list[dict]) -> list[dict]:
+    """The follow-ups a check's flags suggest: one per action, listing every reason for it. A blood pressure over
+    both limits is one "Blood pressure review with the GP" for the systolic and the diastolic reading, not two."""
+    by_action: dict[str, list[dict]] = {}
+    for flag in flags:
+        by_action.setdefault(flag["follow_up"], []).append(flag)
+    return [
+        {"code": "+".join(f["code"] for f in rows), "reason": "; ".join(f["flag"] for f in rows), "action": action}
+        for action, rows in by_action.items()
+    ]

@@ -6,7 +6,7 @@ import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from joinedup.people.services import NotAllowed
 
 from .models import (
     FAILED_OUTCOMES,
+    WIDER_ELEMENTS,
     Booking,
     BookingProvider,
     Claim,
@@ -37,7 +38,7 @@ from .models import (
     Reminder,
     SmokingStatus,
 )
-from .rules import check_flags
+from .rules import check_flags, follow_ups
 from .valuesets import check_elements
 
 FOLLOW_UP_DAYS = 28
@@ -94,10 +95,29 @@ def claim_release(*, by, person: Person) -> None:
     current = Claim.objects.select_for_update().filter(person=person, released_at__isnull=True).first()
     if current is None:
         raise ValidationError("No one is working with this person")
+    _claim_end(current, by=by, reason=Claim.Ended.STOPPED)
+
+
+def _claim_end(current: Claim, *, by, reason: str) -> None:
+    """End an open claim, keeping it as history: who ended it, when and why, audited and on the timeline."""
     current.released_at = timezone.now()
-    current.save(update_fields=["released_at"])
-    audit_record(by=by, action=AuditAction.UPDATE, what="health check outreach claim released", person=person)
-    _timeline(person, "released", f"{current.worker} stopped health check outreach", by)
+    current.released_by = by
+    current.release_reason = reason
+    current.save(update_fields=["released_at", "released_by", "release_reason"])
+    audit_record(
+        by=by,
+        action=AuditAction.UPDATE,
+        what="health check outreach claim ended",
+        person=current.person,
+        obj=current,
+        reason=current.get_release_reason_display(),
+    )
+    _timeline(
+        current.person,
+        "released",
+        f"Health check outreach by {current.worker} ended: {current.get_release_reason_display()}",
+        by,
+    )
 
 
 # Contact attempts ---------------------------------------------------------------------------------------------
@@ -304,10 +324,18 @@ def check_record(*, by, person: Person, done_on: dt.date, booking: Booking | Non
             errors[name] = message
     if values.get("glucose") is not None and values.get("glucose_kind") not in GlucoseKind.values:
         errors["glucose_kind"] = "Select whether the glucose was fasting or random"
+    if set(wider or {}) - set(WIDER_ELEMENTS):
+        errors[NON_FIELD_ERRORS] = "Unknown wider check element"
     if values.get("smoking") and values["smoking"] not in SmokingStatus.values:
         errors["smoking"] = "Select a smoking status"
     if (values.get("systolic") is None) != (values.get("diastolic") is None):
         errors["systolic"] = "Enter both the systolic and the diastolic blood pressure"
+    if booking is not None:
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if booking.person_id != person.pk:
+            errors["booking"] = "Select one of this person's appointments"
+        elif booking.status != Booking.Status.BOOKED:
+            errors["booking"] = f"That appointment is already {booking.get_status_display().lower()}"
     if errors:
         raise ValidationError(errors)
     check = HealthCheck(
@@ -322,22 +350,21 @@ def check_record(*, by, person: Person, done_on: dt.date, booking: Booking | Non
         raise ValidationError("Enter at least one result")
     check.save()
     if booking is not None:
-        Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.ATTENDED)
-        Reminder.objects.filter(booking=booking, done_at__isnull=True).update(done_at=timezone.now())
-    follow_ups = []
-    for flag in check_flags(_measures(check), ethnicity=person.ethnicity):
-        follow_ups.append(
+        _booking_attended(booking, by=by)
+    suggested = []
+    for f in follow_ups(check_flags(_measures(check), ethnicity=person.ethnicity)):
+        suggested.append(
             FollowUp.objects.create(
                 person=person,
                 check_record=check,
-                code=flag["code"],
-                reason=flag["flag"],
-                action=flag["follow_up"],
+                code=f["code"],
+                reason=f["reason"],
+                action=f["action"],
                 owner=by,
                 due=timezone.localdate() + dt.timedelta(days=FOLLOW_UP_DAYS),
             )
         )
-    _coded_results(check, person)
+    _update_results(check, person)
     if check.full:
         for entry in _entries(person).select_for_update():
             entry.service_full_check = max(d for d in (entry.service_full_check, done_on) if d)
@@ -346,52 +373,81 @@ def check_record(*, by, person: Person, done_on: dt.date, booking: Booking | Non
             entry.hard_to_reach = False
             entry.updated_at = timezone.now()
             entry.save()
-        Claim.objects.filter(person=person, released_at__isnull=True).update(released_at=timezone.now())
+        # Outreach is done: the claim ends, kept as history with who ended it and why.
+        for current in Claim.objects.select_for_update().filter(person=person, released_at__isnull=True):
+            _claim_end(current, by=by, reason=Claim.Ended.FULL_CHECK)
     audit_record(by=by, action=AuditAction.CREATE, what="physical health check", person=person, obj=check)
     kind = "full physical health check" if check.full else "partial physical health check"
     summary = f"{kind.capitalize()} on {format_date(done_on)}"
-    if follow_ups:
-        summary += ": follow-up suggested - " + "; ".join(f.action for f in follow_ups)
+    if booking is not None:
+        summary += f" at the appointment booked for {format_date(booking.at)}"
+    if suggested:
+        summary += ": follow-up suggested - " + "; ".join(f.action for f in suggested)
     _timeline(person, "check_recorded", summary, by)
     return check
 
 
-def _coded_results(check, person):
+def _booking_attended(booking: Booking, *, by) -> None:
+    """The check was done at this appointment: it is attended and its reminder task ends."""
+    booking.status = Booking.Status.ATTENDED
+    booking.save(update_fields=["status"])
+    Reminder.objects.filter(booking=booking, done_at__isnull=True).update(done_at=timezone.now())
+    audit_record(
+        by=by, action=AuditAction.UPDATE, what="health check booking attended", person=booking.person, obj=booking
+    )
+
+
+def recorded_elements(check: HealthCheck) -> list[tuple[str, str]]:
+    """Every element the check recorded, as (element in data/check_elements.csv, value as written in the file)."""
+    found = []
+
+    def add(element, value, *, keep=True):
+        if value is not None and keep:
+            found.append((element, str(value)))
+
+    add("height", check.height_cm)
+    add("weight", check.weight_kg)
+    add("waist", check.waist_cm)
+    add("bmi", check.bmi)
+    add("systolic", check.systolic)
+    add("diastolic", check.diastolic)
+    add("pulse", check.pulse)
+    add("hba1c", check.hba1c)
+    add(f"{check.glucose_kind or GlucoseKind.RANDOM}_glucose", check.glucose)
+    add("total_cholesterol", check.total_cholesterol)
+    add("hdl_cholesterol", check.hdl_cholesterol)
+    add(f"smoking_{check.smoking}", "", keep=bool(check.smoking))  # the code says it all: no value
+    add("alcohol_units", check.alcohol_units)
+    add("audit_c", check.audit_c)
+    for code in WIDER_ELEMENTS:
+        add(f"wider_{code}", "", keep=bool(check.wider.get(code)))  # a note stays here: it is free text
+    return found
+
+
+def _update_results(check, person):
+    """Queue every recorded element for the practice's register update. An element with no SNOMED CT code in
+    data/check_elements.csv is queued with an empty code: never written to the file, always named on the page."""
     practice_id = person.practice_id
     if not practice_id:
         return
     elements = check_elements()
-    rows = []
-
-    def add(element, value):
-        e = elements.get(element)
-        if e:
-            rows.append((e, "" if value is None else str(value)))
-
-    if check.bmi is not None:
-        add("bmi", check.bmi)
-    if check.systolic is not None:
-        add("systolic", check.systolic)
-        add("diastolic", check.diastolic)
-    if check.hba1c is not None:
-        add("hba1c", check.hba1c)
-    if check.total_cholesterol is not None:
-        add("total_cholesterol", check.total_cholesterol)
-    if check.smoking in (SmokingStatus.CURRENT, SmokingStatus.EX):
-        add(f"smoking_{check.smoking}", None)
-    CodedResult.objects.bulk_create(
-        CodedResult(
-            person=person,
-            practice_id=practice_id,
-            check_record=check,
-            date=check.done_on,
-            snomed_code=e["snomed_code"],
-            description=e["description"],
-            value=value,
-            unit=e["unit"] if value else "",
+    results = []
+    for element, value in recorded_elements(check):
+        e = elements[element]
+        results.append(
+            CodedResult(
+                person=person,
+                practice_id=practice_id,
+                check_record=check,
+                date=check.done_on,
+                element=element,
+                snomed_code=e["snomed_code"],
+                description=e["description"],
+                value=value,
+                unit=e["unit"] if value else "",
+            )
         )
-        for e, value in rows
-    )
+    CodedResult.objects.bulk_create(results)
 
 
 @transaction.atomic
@@ -457,7 +513,8 @@ def _may_exchange_files(by, practice) -> bool:
 
 @transaction.atomic
 def update_file_create(*, by, practice) -> RegisterUpdateFile:
-    """Every coded result not yet sent to the practice, in one file. A result goes in one file only."""
+    """Every coded result not yet sent to the practice, in one file. A result goes in one file only. Results with no
+    SNOMED CT code are not written; they are kept against the file as what it does not carry."""
     if not _may_exchange_files(by, practice):
         raise NotAllowed(Perm.HC_REGISTER_FILES)
     pending = list(
@@ -466,16 +523,16 @@ def update_file_create(*, by, practice) -> RegisterUpdateFile:
         .select_related("person")
         .order_by("date", "person_id", "id")
     )
-    if not pending:
+    coded = [r for r in pending if r.snomed_code]
+    if not coded:
         raise ValidationError("There are no new results to send to this practice")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(UPDATE_COLUMNS)
-    for r in pending:
+    for r in coded:
         writer.writerow([r.person.nhs_number, r.date.isoformat(), r.snomed_code, r.description, r.value, r.unit])
-    made = RegisterUpdateFile.objects.create(
-        practice=practice, created_by=by, content=out.getvalue(), rows=len(pending)
-    )
+    made = RegisterUpdateFile.objects.create(practice=practice, created_by=by, content=out.getvalue(), rows=len(coded))
+    # The results with no code go with the file too, so the page can say which of its checks' results it lacks.
     CodedResult.objects.filter(pk__in=[r.pk for r in pending]).update(update_file=made)
     audit_record(by=by, action=AuditAction.EXPORT, what="SMI register update file", obj=made, reason=str(practice))
     return made

@@ -94,6 +94,7 @@ def person(request, person):
             "person": _banner(person),
             "entries": [(e, priority(e, today)) for e in entries],
             "claim": queries.open_claim_for(person=person),
+            "ended_claims": queries.ended_claims_for(person=person),
             "contacts": queries.contacts_for(person=person),
             "bookings": queries.bookings_for(person=person),
             "checks": queries.checks_for(person=person),
@@ -175,13 +176,11 @@ def booking_missed(request, person, booking_id):
 
 @person_page(Perm.HC_RECORD_CHECK, "physical health checks (record a check)")
 def record_check(request, person):
-    form = CheckForm(request.POST if request.method == "POST" else None)
+    booked = queries.open_bookings_for(person=person)
+    form = CheckForm(request.POST if request.method == "POST" else None, bookings=booked)
     if request.method == "POST" and form.is_valid():
         done_on, wider, values = form.values()
-        booking = None
-        booking_id = request.POST.get("booking")
-        if booking_id:
-            booking = queries.booking_for(person=person, pk=booking_id)
+        booking = values.pop("booking", None)
         try:
             check = services.check_record(
                 by=request.user, person=person, done_on=done_on, booking=booking, wider=wider, **values
@@ -279,7 +278,18 @@ def updates(request):
             messages.success(request, f"Register update for {practice.name} made: {made.rows} results")
             return redirect("healthchecks:updates")
     pending, files = queries.update_practices(by=request.user)
-    return render(request, "healthchecks/updates.jinja", {"pending": pending, "files": files, "error": error})
+    not_coded_waiting, not_coded_in_files = queries.results_not_coded(by=request.user, files=files)
+    return render(
+        request,
+        "healthchecks/updates.jinja",
+        {
+            "pending": pending,
+            "files": files,
+            "error": error,
+            "not_coded_waiting": not_coded_waiting,
+            "not_coded_in_files": not_coded_in_files,
+        },
+    )
 
 
 @requires(Perm.HC_REGISTER_FILES)

@@ -1,10 +1,13 @@
 """An outreach worker imports a practice's SMI register (two bad rows), claims Zoë, logs a failed then a successful
-contact, books her check, records it with a high BMI, sees the suggested follow-up and exports the practice update.
+contact, books her check, records it at that appointment with a high BMI (the appointment is attended, its reminder
+ends, and her outreach is kept as history), sees the suggested follow-up and exports the practice update, every
+result coded.
 
 Every page reached is checked with axe-core (WCAG 2.2 A and AA) and for Content Security Policy refusals.
 """
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -74,6 +77,9 @@ def test_outreach_journey(open_browser, person, practice):
     page.get_by_label("Place").fill("The surgery, room 2")
     page.get_by_role("button", name="Book").click()
     expect(page.get_by_text("Health check booked")).to_be_visible()
+    page.goto("/tasks/")
+    expect(page.get_by_text("Remind them of their health check")).to_be_visible()
+    page.go_back()
 
     # Record the check, with a high BMI
     page.get_by_role("link", name="Record a health check").click()
@@ -82,6 +88,7 @@ def test_outreach_journey(open_browser, person, practice):
     page.get_by_label("Day").fill(str(today.day))
     page.get_by_label("Month").fill(str(today.month))
     page.get_by_label("Year").fill(str(today.year))
+    page.get_by_role("radio", name=re.compile(r"^Yes, .* with GP practice \(The surgery, room 2\)")).check()
     for label, value in (
         ("Height (cm)", "165"),
         ("Weight (kg)", "95"),
@@ -96,7 +103,12 @@ def test_outreach_journey(open_browser, person, practice):
     page.get_by_role("button", name="Save health check").click()
     expect(page.get_by_text("1 follow-up suggested")).to_be_visible()
     expect(page.get_by_role("cell", name="Offer weight management and lifestyle support")).to_be_visible()
+    expect(page.get_by_role("cell", name="Attended")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Mark as missed"))).to_have_count(0)
+    expect(page.get_by_text("ended when a full health check was recorded")).to_be_visible()
     me.check_the_page("Zoë's page after her check")
+    page.goto("/tasks/")
+    expect(page.get_by_text("Remind them of their health check")).to_have_count(0)
 
     # Export the practice's register update
     page.goto("/health-checks/updates/")
@@ -107,4 +119,6 @@ def test_outreach_journey(open_browser, person, practice):
     csv_text = page.request.get(href).text()
     assert csv_text.startswith("nhs_number,date,snomed_code,description,value,unit")
     assert "9990000018" in csv_text and "60621009" in csv_text
+    assert ",266919005,Never smoked tobacco,," in csv_text  # smoking status, never smoked
+    assert ",1082641000000106,Alcohol units consumed per week,6,units/week" in csv_text
     me.check_the_page("the register updates page with a file")

@@ -1,6 +1,7 @@
 """Test helpers: NHS numbers from the 999 range (never issued to real people), register files."""
 
 import io
+import re
 
 
 def nhs_for(n: int) -> str:
@@ -31,3 +32,29 @@ def register_file(practice_code, rows, *, header=HEADER, encoding="utf-8", delim
 
 def row(practice_code, n, family="Test", given="Person", dob="1980-01-01", smi=SCHIZOPHRENIA, smi_date=""):
     return [practice_code, nhs_for(n), family, given, dob, "F", "FY1 3AB", smi, smi_date]
+
+
+class Staff:
+    """A member of staff at a browser without JavaScript: signed in through the real sign-in page, every form
+    posted with the CSRF token of the page it came from, as production checks it."""
+
+    PASSWORD = "correct horse battery"  # every persona's, see the root conftest
+    TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+    def __init__(self, username):
+        from django.test import Client
+
+        self.client = Client(enforce_csrf_checks=True)
+        response = self.submit("/account/sign-in/", {"username": username, "password": self.PASSWORD})
+        assert response.status_code == 302, f"{username} could not sign in"
+
+    def page(self, url) -> str:
+        response = self.client.get(url)
+        assert response.status_code == 200, f"{url} answered {response.status_code}"
+        return response.content.decode()
+
+    def submit(self, url, data, *, follow=False):
+        """Open the page that holds the form, then post the form with that page's CSRF token."""
+        token = self.TOKEN.search(self.client.get(url).content.decode())
+        assert token, f"no form with a CSRF token on {url}"
+        return self.client.post(url, {"csrfmiddlewaretoken": token.group(1), **data}, follow=follow)

@@ -81,3 +81,24 @@ def test_thresholds_from_the_data_file():
     assert codes(smoking="current") == {"smoker"}
     assert codes(smoking="ex") == set()
     assert codes(random_glucose=11.1, fasting_glucose=5.4) == {"glucose_random"}
+
+
+def test_flags_with_the_same_follow_up_make_one_follow_up_listing_every_reason():
+    from joinedup.healthchecks.rules import follow_ups
+
+    made = follow_ups(check_flags({"systolic": 150, "diastolic": 95, "bmi": 31}))
+    assert [(f["action"], f["reason"]) for f in made] == [
+        ("Offer weight management and lifestyle support", "BMI 25 or more"),
+        ("Blood pressure review with the GP", "Systolic blood pressure above 140; Diastolic blood pressure above 90"),
+    ]
+
+
+def test_every_follow_up_the_thresholds_can_make_fits_its_record():
+    from joinedup.healthchecks.models import FollowUp
+    from joinedup.healthchecks.rules import follow_ups
+    from joinedup.healthchecks.valuesets import thresholds
+
+    # The worst case: every threshold row of one follow-up met at once.
+    for f in follow_ups(list(thresholds())):
+        assert len(f["code"]) <= FollowUp._meta.get_field("code").max_length, f
+        assert len(f["reason"]) <= FollowUp._meta.get_field("reason").max_length, f

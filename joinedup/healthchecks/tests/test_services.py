@@ -128,7 +128,10 @@ def test_partial_check_is_not_full_and_bad_values_are_refused(on_register, perso
         by=personas.health_check_provider, person=on_register, done_on=timezone.localdate(), systolic=150, diastolic=95
     )
     assert not check.full
-    assert set(check.follow_ups.values_list("code", flat=True)) == {"bp_systolic", "bp_diastolic"}
+    # One reading over both limits: one blood pressure follow-up, with both reasons.
+    (follow_up,) = check.follow_ups.all()
+    assert follow_up.action == "Blood pressure review with the GP"
+    assert follow_up.reason == "Systolic blood pressure above 140; Diastolic blood pressure above 90"
     with pytest.raises(ValidationError) as e:
         services.check_record(
             by=personas.health_check_provider, person=on_register, done_on=timezone.localdate(), systolic=900
@@ -308,3 +311,57 @@ def test_a_practice_worklist_shows_only_people_the_access_policy_grants(on_regis
     Person.objects.filter(pk=on_register.pk).update(practice=far_practice)
     rows, more = worklist(by=type(staff).objects.get(pk=staff.pk), scope=scope)
     assert rows == [] and not more
+
+
+def test_every_element_a_check_can_record_has_a_row_in_the_check_elements_file(on_register, personas):
+    from joinedup.healthchecks.models import WIDER_ELEMENTS
+    from joinedup.healthchecks.valuesets import check_elements
+
+    everything = {name: low for name, (low, _, _) in services.RANGES.items()}
+    elements = set()
+    for smoking, glucose_kind in (("current", "fasting"), ("ex", "random"), ("never", "random")):
+        check = services.check_record(
+            by=personas.health_check_provider,
+            person=on_register,
+            done_on=timezone.localdate(),
+            wider={code: "A note" for code in WIDER_ELEMENTS},
+            smoking=smoking,
+            glucose_kind=glucose_kind,
+            **everything,
+        )
+        recorded = dict(services.recorded_elements(check))
+        assert CodedResult.objects.filter(check_record=check).count() == len(recorded)
+        elements |= set(recorded)
+    assert elements == set(check_elements())
+
+
+def test_a_file_is_not_made_from_results_that_have_no_code(on_register, personas, practice):
+    services.check_record(by=personas.health_check_provider, person=on_register, done_on=timezone.localdate(), pulse=70)
+    with pytest.raises(ValidationError, match="no new results"):
+        services.update_file_create(by=personas.gp_practice_staff, practice=practice)
+    assert CodedResult.objects.get(update_file__isnull=True).description == "Pulse rate"
+
+
+def test_stopping_outreach_keeps_the_claim_with_who_ended_it_and_why(on_register, personas):
+    services.claim(by=personas.outreach_worker, person=on_register)
+    services.claim_release(by=personas.outreach_worker, person=on_register)
+    claim = Claim.objects.get(person=on_register)
+    assert claim.released_by == personas.outreach_worker and claim.release_reason == Claim.Ended.STOPPED
+    assert AuditEvent.objects.filter(person=on_register, what="health check outreach claim ended").exists()
+
+
+def test_a_check_cannot_close_an_appointment_that_is_not_still_booked(on_register, personas):
+    at = timezone.now() + dt.timedelta(days=5)
+    booking = services.booking_create(
+        by=personas.outreach_worker, person=on_register, provider_kind="vcfse", at=at, place="Calico clinic"
+    )
+    services.booking_missed(by=personas.outreach_worker, booking=booking)
+    with pytest.raises(ValidationError) as e:
+        services.check_record(
+            by=personas.health_check_provider,
+            person=on_register,
+            done_on=timezone.localdate(),
+            booking=booking,
+            pulse=70,
+        )
+    assert "already missed" in e.value.message_dict["booking"][0]
