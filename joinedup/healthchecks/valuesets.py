@@ -28,6 +28,16 @@ def check_elements() -> dict[str, dict]:
     return {r["element"]: r for r in _rows("check_elements")}
 
 
+def not_coded() -> list[str]:
+    """The measured elements with no SNOMED CT code (so never in a practice's register update), as named on pages.
+    The wider check's notes are never coded: pages say so in words."""
+    return [
+        r["description"]
+        for r in check_elements().values()
+        if not r["snomed_code"] and not r["element"].startswith("wider_")
+    ]
+
+
 @cache
 def thresholds() -> tuple[dict, ...]:
     rows = []

@@ -16,6 +16,7 @@ from .forms import BookingForm, CheckForm, ContactForm, FollowUpForm, PlanForm, 
 from .models import WIDER_ELEMENTS
 from .registers import import_register
 from .rules import priority
+from .valuesets import not_coded
 
 
 def _banner(person):
@@ -191,7 +192,9 @@ def record_check(request, person):
             n = check.follow_ups.count()
             text = "Health check recorded" + (f": {n} follow-up{'s' if n != 1 else ''} suggested" if n else "")
             return _done(request, person, text)
-    return render(request, "healthchecks/check.jinja", {"person": _banner(person), "form": form})
+    return render(
+        request, "healthchecks/check.jinja", {"person": _banner(person), "form": form, "not_coded": not_coded()}
+    )
 
 
 @person_page(Perm.HC_RECORD_CHECK, "physical health checks (follow-up)")

@@ -93,6 +93,7 @@ def test_the_update_file_codes_every_result_of_the_check_and_the_page_names_what
         "wider_medication_review": "Done with the pharmacist",
     }
     url = reverse("healthchecks:record_check", args=[on_register.pk])
+    assert "Waist circumference, Pulse rate, AUDIT-C score and the wider check's notes have no code" in worker.page(url)
     assert worker.submit(url, check).status_code == 302
 
     updates_url = reverse("healthchecks:updates")
