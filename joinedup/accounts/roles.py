@@ -35,6 +35,8 @@ class Perm:
     EDIT_RECORD = "people.edit_record"
     RECORD_CONSENT = "people.record_consent"
     EDIT_CARE_TEAM = "care.edit_care_team"
+    # Stepping care up or down (and reading why each step was taken) is a clinical decision.
+    CHANGE_LEVEL_OF_CARE = "care.change_level"
     EMERGENCY_ACCESS = "people.emergency_access"
     REVIEW_AUDIT = "core.review_audit"
     VIEW_AGGREGATES = "reporting.view_aggregates"
@@ -77,6 +79,7 @@ _CLINICAL = {
     Perm.EDIT_RECORD,
     Perm.RECORD_CONSENT,
     Perm.EDIT_CARE_TEAM,
+    Perm.CHANGE_LEVEL_OF_CARE,
     Perm.EMERGENCY_ACCESS,
     Perm.EDIT_CARE_PLAN,
     Perm.VIEW_CASELOAD,

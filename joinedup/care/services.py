@@ -97,9 +97,10 @@ def care_team_end(*, by, member: CareTeamMember, reason: str = "") -> CareTeamMe
 
 @transaction.atomic
 def level_of_care_change(*, by, person, level, reason) -> LevelOfCareChange:
-    """Step care up or down. Nothing else about the person changes: no new paperwork, no repeated story."""
-    if not may(by, Perm.EDIT_RECORD, person):
-        raise NotAllowed(Perm.EDIT_RECORD)
+    """Step care up or down. Nothing else about the person changes: no new paperwork, no repeated story.
+    Only the clinical roles that step care may (not peer support, outreach, practice staff or trainees)."""
+    if not may(by, Perm.CHANGE_LEVEL_OF_CARE, person):
+        raise NotAllowed(Perm.CHANGE_LEVEL_OF_CARE)
     if level not in LevelOfCare.values:
         raise ValidationError({"level": "Select a level of care"})
     reason = (reason or "").strip()

@@ -98,6 +98,8 @@ def record(request, person):
             "can_edit": may(request.user, Perm.EDIT_RECORD, person),
             "can_consent": may(request.user, Perm.RECORD_CONSENT, person),
             "can_edit_team": may(request.user, Perm.EDIT_CARE_TEAM, person),
+            # Why care was stepped up or down is clinical: only those who step care read the reasons.
+            "can_change_level": may(request.user, Perm.CHANGE_LEVEL_OF_CARE, person),
         },
     )
 

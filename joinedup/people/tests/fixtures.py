@@ -24,7 +24,9 @@ def sign_in():
     is off in tests), as a member of staff reaches the pages. Every persona's password is "correct horse battery"."""
     from django.test import Client
 
-    def signed_in(user, password="correct horse battery"):
+    password = "correct horse battery"  # noqa: S105 (the test personas' password, see the root conftest)
+
+    def signed_in(user):
         client = Client(enforce_csrf_checks=True)
         client.get("/account/sign-in/")
         response = client.post(

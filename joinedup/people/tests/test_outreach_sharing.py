@@ -57,7 +57,7 @@ def test_the_health_check_page_says_why_the_rest_of_the_record_is_hidden(sign_in
     page = sign_in(personas.outreach_worker).get(f"/health-checks/{on_register_not_sharing.pk}/")
     text = page.content.decode()
     assert "The rest of their record is hidden" in text
-    assert f"/people/{on_register_not_sharing.pk}/\"" not in text  # no link to the record they cannot open
+    assert f'/people/{on_register_not_sharing.pk}/"' not in text  # no link to the record they cannot open
 
 
 def test_outreach_search_finds_only_people_who_share_their_record(sign_in, personas, on_register_not_sharing):
@@ -69,9 +69,7 @@ def test_outreach_search_finds_only_people_who_share_their_record(sign_in, perso
 def test_once_the_person_agrees_to_share_the_outreach_worker_reads_the_record(
     sign_in, personas, on_register_not_sharing
 ):
-    consent_record(
-        by=personas.gp_practice_staff, person=on_register_not_sharing, kind=ConsentKind.VCFSE, given=True
-    )
+    consent_record(by=personas.gp_practice_staff, person=on_register_not_sharing, kind=ConsentKind.VCFSE, given=True)
     outreach = sign_in(personas.outreach_worker)
     page = outreach.get(f"/people/{on_register_not_sharing.pk}/")
     assert page.status_code == 200
