@@ -35,6 +35,8 @@ class Perm:
     EDIT_RECORD = "people.edit_record"
     RECORD_CONSENT = "people.record_consent"
     EDIT_CARE_TEAM = "care.edit_care_team"
+    # Stepping care up or down (and reading why each step was taken) is a clinical decision.
+    CHANGE_LEVEL_OF_CARE = "care.change_level"
     EMERGENCY_ACCESS = "people.emergency_access"
     REVIEW_AUDIT = "core.review_audit"
     VIEW_AGGREGATES = "reporting.view_aggregates"
@@ -50,6 +52,9 @@ class Perm:
     VIEW_CASELOAD = "care.view_caseload"
     # EMDT: only mental health practitioners request; coordinators triage and run the meetings.
     REQUEST_EMDT = "referrals.request_emdt"
+    # The clinical papers of EMDT work: a request (needs, risks, the services named) and a discussion's summary
+    # for the GP. The rest of the EMDT page (dates, who, outcome, actions) is part of the shared record.
+    VIEW_EMDT_PAPERS = "referrals.view_papers"
     TRIAGE_EMDT = "referrals.triage_emdt"
     RUN_EMDT_MEETINGS = "meetings.run_emdt_meetings"
     # Peer support: referring a person, allocating them to a worker, recording the work done with them,
@@ -77,6 +82,7 @@ _CLINICAL = {
     Perm.EDIT_RECORD,
     Perm.RECORD_CONSENT,
     Perm.EDIT_CARE_TEAM,
+    Perm.CHANGE_LEVEL_OF_CARE,
     Perm.EMERGENCY_ACCESS,
     Perm.EDIT_CARE_PLAN,
     Perm.VIEW_CASELOAD,
@@ -155,6 +161,13 @@ _HEALTH_CHECK_GRANTS = {
     Role.COMMISSIONER: {Perm.HC_COVERAGE},
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | extra for role, extra in _HEALTH_CHECK_GRANTS.items()})
+
+# EMDT clinical papers: the clinicians who request, triage and hold the person's care, and their GP practice.
+_EMDT_PAPERS_GRANTS = {
+    role: {Perm.VIEW_EMDT_PAPERS}
+    for role in (Role.MHP, Role.COMMUNITY_CLINICIAN, Role.EMDT_COORDINATOR, Role.KEY_WORKER, Role.GP_PRACTICE_STAFF)
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | extra for role, extra in _EMDT_PAPERS_GRANTS.items()})
 
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 

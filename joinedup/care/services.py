@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from joinedup.accounts.roles import Perm
@@ -88,8 +89,10 @@ def care_team_end(*, by, member: CareTeamMember, reason: str = "") -> CareTeamMe
         person=member.person,
         service=Service.CARE,
         kind="care_team_left",
-        summary=f"{member.name} left the care team" + (f": {reason}" if reason else ""),
+        summary=f"{member.name} left the care team",
+        detail=reason,
         by=by,
+        link=reverse("care:team", args=[member.person_id]),
     )
     forget(by)
     return member
@@ -97,9 +100,10 @@ def care_team_end(*, by, member: CareTeamMember, reason: str = "") -> CareTeamMe
 
 @transaction.atomic
 def level_of_care_change(*, by, person, level, reason) -> LevelOfCareChange:
-    """Step care up or down. Nothing else about the person changes: no new paperwork, no repeated story."""
-    if not may(by, Perm.EDIT_RECORD, person):
-        raise NotAllowed(Perm.EDIT_RECORD)
+    """Step care up or down. Nothing else about the person changes: no new paperwork, no repeated story.
+    Only the clinical roles that step care may (not peer support, outreach, practice staff or trainees)."""
+    if not may(by, Perm.CHANGE_LEVEL_OF_CARE, person):
+        raise NotAllowed(Perm.CHANGE_LEVEL_OF_CARE)
     if level not in LevelOfCare.values:
         raise ValidationError({"level": "Select a level of care"})
     reason = (reason or "").strip()
@@ -115,7 +119,15 @@ def level_of_care_change(*, by, person, level, reason) -> LevelOfCareChange:
     label = LevelOfCare(level).label
     summary = f"Level of care: {LevelOfCare(current.level).label} to {label}" if current else f"Level of care: {label}"
     audit_record(by=by, action=AuditAction.UPDATE, what="level of care", person=person, obj=change, reason=reason)
-    timeline_add(person=person, service=Service.CARE, kind="level_of_care", summary=f"{summary}. {reason}"[:500], by=by)
+    timeline_add(
+        person=person,
+        service=Service.CARE,
+        kind="level_of_care",
+        summary=summary,
+        detail=reason,
+        by=by,
+        link=reverse("care:level", args=[person.pk]),
+    )
     return change
 
 
@@ -210,13 +222,15 @@ def key_worker_assign(*, by, person, user, reason, handover_note, role_title="",
         by=by,
     )
     audit_record(by=by, action=AuditAction.UPDATE, what="key worker", person=person, obj=change, reason=reason)
-    summary = (
-        f"Key worker changed from {current.name} to {new.name}: {reason}"
-        if current
-        else f"{new.name} named as key worker: {reason}"
-    )
+    summary = f"Key worker changed from {current.name} to {new.name}" if current else f"{new.name} named as key worker"
     timeline_add(
-        person=person, service=Service.CARE, kind="key_worker", summary=summary, by=by, link=_plan_link(person)
+        person=person,
+        service=Service.CARE,
+        kind="key_worker",
+        summary=summary,
+        detail=reason,
+        by=by,
+        link=reverse("care:key_worker", args=[person.pk]),
     )
     forget(by)
     forget(user)
@@ -753,7 +767,15 @@ def reqol_record(*, by, person, items, total, taken_on) -> ReqolScore:
         raise ValidationError({"total": f"The ReQoL-{items} total must be from 0 to {REQOL_RANGES[items]}"})
     score = ReqolScore.objects.create(person=person, items=items, total=total, taken_on=taken_on, recorded_by=by)
     audit_record(by=by, action=AuditAction.CREATE, what="ReQoL total", person=person, obj=score)
-    timeline_add(person=person, service=Service.CARE, kind="reqol", summary=f"ReQoL-{items} total {total}", by=by)
+    timeline_add(
+        person=person,
+        service=Service.CARE,
+        kind="reqol",
+        # The total stays behind the outcomes page, which shows it only where the person shares their outcomes.
+        summary="ReQoL questionnaire recorded with the person",
+        by=by,
+        link=_plan_link(person) + "outcomes/",
+    )
     return score
 
 

@@ -155,7 +155,7 @@ def plan(request, person):
             "level": presenters.level_label(level.level if level else None),
             "can_edit": may(request.user, Perm.EDIT_CARE_PLAN, person),
             "can_edit_team": may(request.user, Perm.EDIT_CARE_TEAM, person),
-            "can_change_level": may(request.user, Perm.EDIT_RECORD, person),
+            "can_change_level": may(request.user, Perm.CHANGE_LEVEL_OF_CARE, person),
             "notifications": queries.notifications_for(person=person) if shown == ALL_SECTIONS else [],
             "is_partner": shown != ALL_SECTIONS,
             # The personalised health plan from the SMI health check service is part of this plan. It holds
@@ -545,7 +545,7 @@ def key_worker(request, person):
     )
 
 
-@person_page(Perm.EDIT_RECORD, "level of care")
+@person_page(Perm.CHANGE_LEVEL_OF_CARE, "level of care")
 def level(request, person):
     form = LevelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

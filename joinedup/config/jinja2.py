@@ -10,6 +10,7 @@ from joinedup.core.dates import format_date
 from joinedup.core.navigation import main_nav, person_nav
 from joinedup.core.validators import format_nhs_number
 from joinedup.nhsuk_forms.rendering import error_summary
+from joinedup.people.presenters import record_withheld_because
 
 
 def url(name, *args, **kwargs):
@@ -43,6 +44,7 @@ def environment(**options):
         error_summary=error_summary,
         main_nav=main_nav,
         person_nav=person_nav,
+        record_withheld_because=record_withheld_because,
         get_messages=messages.get_messages,
         service_name="Joined Up",
         environment_name=settings.ENVIRONMENT,

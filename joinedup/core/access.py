@@ -6,7 +6,9 @@ Two questions, both must be yes:
    user's team memberships (the person's practice, PCN, care team, a request to their team, their
    worklist... each app registers its own below) or from a recorded emergency access. Relationships held
    through a non-NHS organisation, a peer support role or the NHS outside the person's own practice
-   count only while the person consents to sharing with that kind of organisation.
+   count only while the person consents to sharing with that kind of organisation. A relationship may be
+   narrower than the record: SMI health check outreach, for instance, opens the health check pages only
+   (`grants=`), so the rest of the record stays behind the person's consent.
 
 Without a relationship the person does not exist for that user: queries return nothing and pages 404.
 The rules live in `rules` predicates so the map stays readable; this module is the only place that
@@ -29,18 +31,28 @@ class Relationship:
     build: Callable
     needs_consent: bool = True
     per_user: bool = False
+    # The permissions this relationship can be used for; None: every permission (the whole record).
+    grants: frozenset[str] | None = None
+
+    def allows(self, perm: str | None) -> bool:
+        return perm is None or self.grants is None or perm in self.grants
 
 
 _RELATIONSHIPS: list[Relationship] = []
 
 
-def relationship(name: str, *, needs_consent: bool = True, per_user: bool = False):
-    """Register a kind of legitimate relationship. Apps call this from their access.py at start-up."""
+def relationship(name: str, *, needs_consent: bool = True, per_user: bool = False, grants=None):
+    """Register a kind of legitimate relationship. Apps call this from their access.py at start-up.
+
+    `grants` limits what the relationship opens: a user related to a person only this way may use those
+    permissions for them and no others (the person still exists for them: pages about them answer 403, not 404)."""
 
     def register(build):
         if any(r.name == name for r in _RELATIONSHIPS):
             raise ValueError(f"Relationship {name!r} registered twice")
-        _RELATIONSHIPS.append(Relationship(name, build, needs_consent, per_user))
+        _RELATIONSHIPS.append(
+            Relationship(name, build, needs_consent, per_user, frozenset(grants) if grants is not None else None)
+        )
         return build
 
     return register
@@ -50,11 +62,12 @@ def registered_relationships() -> tuple[str, ...]:
     return tuple(r.name for r in _RELATIONSHIPS)
 
 
-def _person_filter(user) -> Q:
-    cached = getattr(user, "_joinedup_person_filter", None)
+def _parts(user) -> list[tuple[Relationship, Q]]:
+    """Each of the user's relationships as one filter on Person, built once per request."""
+    cached = user.__dict__.get("_joinedup_relationship_parts")
     if cached is not None:
         return cached
-    q = Q(pk__in=[])
+    parts = []
     if user.is_authenticated and user.is_active:
         memberships = user.active_memberships
         # One filter per relationship and consent kind, however many teams the user is in: a user in every PCN
@@ -75,19 +88,40 @@ def _person_filter(user) -> Q:
                     continue
                 if consent_kind is not None:
                     part &= Q(**{f"consent_{consent_kind}": True})
+                parts.append((rel, part))
+    user.__dict__["_joinedup_relationship_parts"] = parts
+    return parts
+
+
+def _scope(user, perm: str | None) -> frozenset[str]:
+    """Which of the user's relationships do not open `perm`: the key for everything cached below. For most users
+    it is empty whatever the permission, so one filter (and one answer per person) serves every question."""
+    return frozenset(rel.name for rel, _ in _parts(user) if not rel.allows(perm))
+
+
+def _person_filter(user, perm: str | None = None) -> Q:
+    excluded = _scope(user, perm)
+    cache = user.__dict__.setdefault("_joinedup_person_filter", {})
+    if excluded not in cache:
+        q = Q(pk__in=[])
+        for rel, part in _parts(user):
+            if rel.name not in excluded:
                 q |= part
-    user._joinedup_person_filter = q
-    return q
+        cache[excluded] = q
+    return cache[excluded]
 
 
-def visible_people(user):
-    """Every person this user has a legitimate relationship with, as a queryset."""
+def visible_people(user, perm: str | None = None):
+    """Every person this user has a legitimate relationship with, as a queryset. With `perm`: only those whose
+    relationship opens that permission (an outreach worker finds on search only the people who share their record
+    with the outreach provider's kind of organisation)."""
     Person = apps.get_model("people", "Person")
-    return Person.objects.filter(_person_filter(user))
+    return Person.objects.filter(_person_filter(user, perm))
 
 
 def forget(user) -> None:
     """Drop what this request knows of the user's relationships after they change (consent, care team...)."""
+    user.__dict__.pop("_joinedup_relationship_parts", None)
     user.__dict__.pop("_joinedup_person_filter", None)
     user.__dict__.pop("_joinedup_related", None)
 
@@ -100,19 +134,36 @@ def _role_grants(perm):
     return check
 
 
-@rules.predicate(name="has a legitimate relationship")
-def is_related(user, person):
+def _is_related(user, person, perm: str | None) -> bool:
     if person is None:
         return True
+    key = (_scope(user, perm), person.pk)
     known = user.__dict__.setdefault("_joinedup_related", {})
-    if person.pk not in known:
-        known[person.pk] = visible_people(user).filter(pk=person.pk).exists()
-    return known[person.pk]
+    if key not in known:
+        known[key] = visible_people(user, perm).filter(pk=person.pk).exists()
+    return known[key]
+
+
+def _related_for(perm):
+    @rules.predicate(name=f"has a relationship that opens {perm}")
+    def check(user, person):
+        return _is_related(user, person, perm)
+
+    return check
 
 
 def remember_related(user, person) -> None:
     """The person was just loaded through visible_people(user): the relationship is proven for this request."""
-    user.__dict__.setdefault("_joinedup_related", {})[person.pk] = True
+    user.__dict__.setdefault("_joinedup_related", {})[(_scope(user, None), person.pk)] = True
+
+
+def consents_missing(user, person) -> list[str]:
+    """The kinds of sharing this person has not agreed to that the user's access depends on, in words
+    ("Voluntary and community organisations"), so a page can say why part of the record is hidden."""
+    from joinedup.accounts.roles import ConsentKind
+
+    kinds = {m.consent_kind for m in user.active_memberships} if user.is_authenticated else set()
+    return [ConsentKind(k).label for k in sorted(kinds) if not getattr(person, f"consent_{k}", True)]
 
 
 policy = rules.RuleSet()
@@ -122,7 +173,7 @@ def _register_rules():
     from joinedup.accounts.roles import ALL_PERMISSIONS
 
     for perm in ALL_PERMISSIONS:
-        policy.add_rule(perm, _role_grants(perm) & is_related)
+        policy.add_rule(perm, _role_grants(perm) & _related_for(perm))
 
 
 def may(user, perm: str, person=None) -> bool:

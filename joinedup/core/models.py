@@ -74,7 +74,12 @@ class TimelineEntry(models.Model):
     at = models.DateTimeField(default=timezone.now)
     service = models.CharField(max_length=20, choices=Service.choices)
     kind = models.CharField(max_length=60)
+    # What happened and where, never its clinical content: every reader with a relationship sees it (hazard H22).
     summary = models.CharField(max_length=500)
+    # The content (the needs assessed, what was done, the reason): shown only to a reader who may open the page the
+    # entry links to, as that page would show it to them anyway.
+    # A database default too: the register import inserts its entries in bulk SQL.
+    detail = models.CharField(max_length=1000, blank=True, default="", db_default="")
     link = models.CharField(max_length=300, blank=True)
     organisation = models.ForeignKey(
         "directory.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

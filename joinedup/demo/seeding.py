@@ -32,6 +32,7 @@ from itertools import chain
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from joinedup.accounts.roles import ConsentKind, Role
@@ -353,7 +354,7 @@ def _care_for(j: int, person: Person, places, users, clock: DemoClock) -> None:
         kind="assessment",
         by=mhp,
         at=assessed,
-        summary=_pick("assessment", j),
+        **_content("assessment", j, reverse("primarycare:person", args=[person.pk])),
     )
     last = assessed
     for kind in dict.fromkeys(kind for _, _, kind in members):
@@ -378,7 +379,7 @@ def _care_for(j: int, person: Person, places, users, clock: DemoClock) -> None:
                 kind="emdt_discussion",
                 by=user,
                 at=days_ago(45 + j % 7, 14),
-                summary=f"{_pick('emdt', j)} ({places.teams['emdt']})",
+                **_content("emdt", j, reverse("referrals:person", args=[person.pk]), where=places.teams["emdt"]),
             )
         elif role == Role.PEER_SUPPORT_WORKER:
             timeline_add(
@@ -387,7 +388,7 @@ def _care_for(j: int, person: Person, places, users, clock: DemoClock) -> None:
                 kind="peer_contact",
                 by=user,
                 at=days_ago(12 + j % 5, 11),
-                summary=_pick("peer", j),
+                **_content("peer", j, reverse("peersupport:person", args=[person.pk])),
             )
         elif role == Role.OUTREACH_WORKER:
             timeline_add(
@@ -436,3 +437,10 @@ def _care_for(j: int, person: Person, places, users, clock: DemoClock) -> None:
 def _pick(kind: str, j: int) -> str:
     options = TIMELINE[kind]
     return options[j % len(options)]
+
+
+def _content(kind: str, j: int, link: str, where: str = "") -> dict:
+    """A timeline entry's summary (what happened, and where) and its content after the colon, which the timeline shows
+    only to a reader who may open the linked page (hazard H22)."""
+    summary, _, detail = _pick(kind, j).partition(": ")
+    return {"summary": f"{summary} ({where})" if where else summary, "detail": detail, "link": link}

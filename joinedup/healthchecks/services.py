@@ -58,8 +58,9 @@ def _link(person):
     return reverse("healthchecks:person", args=[person.pk])
 
 
-def _timeline(person, kind, summary, by):
-    timeline_add(person=person, service=Service.HEALTH_CHECKS, kind=kind, summary=summary, by=by, link=_link(person))
+def _timeline(person, kind, summary, by, detail=""):
+    service = Service.HEALTH_CHECKS
+    timeline_add(person=person, service=service, kind=kind, summary=summary, detail=detail, by=by, link=_link(person))
 
 
 def _entries(person):
@@ -158,10 +159,8 @@ def contact_record(*, by, person: Person, method: str, outcome: str, next_step: 
     attempt.save()
     entries = list(_entries(person).select_for_update())
     summary = f"{ContactMethod(method).label}: {ContactOutcome(outcome).label.lower()}"
-    if next_step:
-        summary += f". Next: {next_step.strip()}"
     audit_record(by=by, action=AuditAction.CREATE, what="health check contact attempt", person=person, obj=attempt)
-    _timeline(person, "contact_attempt", summary, by)
+    _timeline(person, "contact_attempt", summary, by, detail=f"Next: {next_step.strip()}" if next_step else "")
     if outcome in FAILED_OUTCOMES:
         for entry in entries:
             entry.failed_attempts += 1
@@ -381,9 +380,8 @@ def check_record(*, by, person: Person, done_on: dt.date, booking: Booking | Non
     summary = f"{kind.capitalize()} on {format_date(done_on)}"
     if booking is not None:
         summary += f" at the appointment booked for {format_date(booking.at)}"
-    if suggested:
-        summary += ": follow-up suggested - " + "; ".join(f.action for f in suggested)
-    _timeline(person, "check_recorded", summary, by)
+    detail = ("Follow-up suggested: " + "; ".join(f.action for f in suggested)) if suggested else ""
+    _timeline(person, "check_recorded", summary, by, detail=detail)
     return check
 
 
@@ -465,7 +463,7 @@ def follow_up_close(*, by, follow_up: FollowUp, status: str, note: str = "") -> 
     follow_up.full_clean(exclude=["person", "check_record", "owner"])
     follow_up.save()
     audit_record(by=by, action=AuditAction.UPDATE, what="health check follow-up", person=person, obj=follow_up)
-    _timeline(person, "follow_up_closed", f"Follow-up {follow_up.get_status_display().lower()}: {follow_up.action}", by)
+    _timeline(person, "follow_up_closed", f"Follow-up {follow_up.get_status_display().lower()}", by, follow_up.action)
     return follow_up
 
 

@@ -300,7 +300,8 @@ def agenda_move(*, by, item, meeting, reason: str) -> AgendaItem:
         person=item.person,
         service=Service.EMDT,
         kind="emdt_agenda_moved",
-        summary=f"EMDT discussion moved from {_on(item.meeting)} to {_on(meeting)}: {reason}",
+        # The reason stays with the agenda (the coordinator's page): it can be about the person's health.
+        summary=f"EMDT discussion moved from {_on(item.meeting)} to {_on(meeting)}",
         by=by,
     )
     return new
@@ -351,8 +352,10 @@ def person_words_record(*, by, item, words: str) -> AgendaItem:
         person=item.person,
         service=Service.EMDT,
         kind="emdt_person_words",
-        summary=f"What I want from the EMDT discussion on {_on(item.meeting)}: {words}",
+        summary=f"Their words for the EMDT discussion on {_on(item.meeting)} recorded",
+        detail=f"What I want from the discussion: {words}",
         by=by,
+        link=reverse("referrals:person", args=[item.person_id]),
     )
     return item
 
@@ -554,14 +557,14 @@ def discussion_record(
             review_note = f" Review due by {format_date(next_review)}."
     audit_record(by=by, action=AuditAction.CREATE, what="EMDT case discussion", person=person, obj=record)
     took = TookPart(took_part).label
-    summary = f"Discussed at the EMDT on {on}. {took}. {len(clean_actions)} action(s) agreed."
-    if changes:
-        summary += " " + "; ".join(changes).capitalize() + "."
+    summary = f"Discussed at the EMDT on {on}. {len(clean_actions)} action(s) agreed."
+    detail = f"{took}." + (" " + "; ".join(changes).capitalize() + "." if changes else "")
     timeline_add(
         person=person,
         service=Service.EMDT,
         kind="emdt_discussed",
         summary=(summary + review_note)[:500],
+        detail=detail,
         by=by,
         link=_discussion_link(record),
     )
@@ -592,7 +595,8 @@ def action_complete(*, by, action, note: str = "") -> Action:
         person=action.person,
         service=Service.EMDT,
         kind="emdt_action_done",
-        summary=f"EMDT action done: {action.description}" + (f". {note}" if note else ""),
+        summary=f"An EMDT action marked as done ({action.owner_organisation})",
+        detail=f"{action.description}" + (f". {note}" if note else ""),
         by=by,
         link=_discussion_link(action.discussion),
     )

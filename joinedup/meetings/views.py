@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from joinedup.accounts.roles import Perm
 from joinedup.care.queries import key_worker_for
+from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.decorators import requires
 from joinedup.directory.queries import organisations_for_choice
@@ -270,7 +271,9 @@ def _discussion_context(person, discussion_id):
 
 @person_page(Perm.VIEW_RECORD, "EMDT case discussion")
 def discussion(request, person, discussion_id):
-    return render(request, "meetings/discussion.jinja", _discussion_context(person, discussion_id))
+    context = _discussion_context(person, discussion_id)
+    context["can_read_gp_summary"] = may(request.user, Perm.VIEW_EMDT_PAPERS, person)
+    return render(request, "meetings/discussion.jinja", context)
 
 
 @person_page(Perm.VIEW_RECORD, "EMDT summary for the person")
@@ -278,7 +281,7 @@ def summary_for_person(request, person, discussion_id):
     return render(request, "meetings/summary_person.jinja", _discussion_context(person, discussion_id))
 
 
-@person_page(Perm.VIEW_RECORD, "EMDT summary for the GP")
+@person_page(Perm.VIEW_EMDT_PAPERS, "EMDT summary for the GP")
 def summary_for_gp(request, person, discussion_id):
     return render(request, "meetings/summary_gp.jinja", _discussion_context(person, discussion_id))
 

@@ -242,7 +242,8 @@ def peer_referral_create(*, by, person, source: str, reason: str, referred_at=No
         person=person,
         service=Service.PEER_SUPPORT,
         kind="peer_referral",
-        summary=f"Referred to peer support ({referral.get_source_display()}): {reason}",
+        summary=f"Referred to peer support ({referral.get_source_display()})",
+        detail=reason,
         by=by,
         link=_person_link(person),
     )
@@ -305,13 +306,13 @@ def allocation_create(
     audit_record(
         by=by, action=AuditAction.CREATE, what="peer support allocation", person=person, obj=allocation, reason=reason
     )
-    where = f" (outside their locality: {reason})" if reason else ""
     timeline_add(
         person=person,
         service=Service.PEER_SUPPORT,
         kind="peer_allocated",
         summary=f"Allocated to {worker.user.get_full_name()}, {worker.get_kind_display().lower()}, "
-        f"{worker.organisation}{where}",
+        f"{worker.organisation}" + (" (outside their locality)" if reason else ""),
+        detail=f"Outside their locality because: {reason}" if reason else "",
         by=by,
         link=_person_link(person),
     )
@@ -339,7 +340,8 @@ def allocation_end(*, by, allocation: Allocation, reason: str) -> Allocation:
         person=allocation.person,
         service=Service.PEER_SUPPORT,
         kind="peer_ended",
-        summary=f"Peer support ended: {reason}",
+        summary="Peer support ended",
+        detail=reason,
         by=by,
         link=_person_link(allocation.person),
     )
@@ -384,8 +386,8 @@ def contact_record(*, by, allocation: Allocation, on, duration_minutes, method, 
         person=person,
         service=Service.PEER_SUPPORT,
         kind="peer_contact",
-        summary=f"Peer support contact ({contact.get_method_display().lower()}, {duration_minutes} minutes): "
-        f"{what_was_done}",
+        summary=f"Peer support contact ({contact.get_method_display().lower()}, {duration_minutes} minutes)",
+        detail=what_was_done,
         by=by,
         link=_person_link(person),
     )
@@ -411,7 +413,8 @@ def offer_link(*, by, allocation: Allocation, offer: Offer, contact: Contact | N
         person=person,
         service=Service.PEER_SUPPORT,
         kind="peer_offer_link",
-        summary=f"Connected to {offer.name} ({offer.provider}, {reference.categories().get(offer.category, '')})",
+        summary="Connected to a local community offer",
+        detail=f"{offer.name} ({offer.provider}, {reference.categories().get(offer.category, '')})",
         by=by,
         link=_person_link(person),
     )

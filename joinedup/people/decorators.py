@@ -3,11 +3,24 @@
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 
 from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_record
 
+from .presenters import PersonPresenter, consents_in_words
 from .queries import person_for
+
+
+def _refused(request, person, perm):
+    """403. When the role allows the page and only the person's sharing choice stands in the way, the user already
+    knows the person (they reached them through another relationship, such as health check outreach), so the page
+    says why it is hidden and what they can still open."""
+    missing = consents_in_words(request.user, person) if perm in request.user.permissions else []
+    if not missing:
+        raise PermissionDenied
+    context = {"person": PersonPresenter(person), "missing": missing}
+    return render(request, "people/withheld.jinja", context, status=403)
 
 
 def person_page(perm: str, what: str):
@@ -19,7 +32,7 @@ def person_page(perm: str, what: str):
         def wrapped(request, person_id, *args, **kwargs):
             person = person_for(by=request.user, pk=person_id)
             if not may(request.user, perm, person):
-                raise PermissionDenied
+                return _refused(request, person, perm)
             audit_record(by=request.user, action=AuditAction.VIEW, what=what, person=person, request=request)
             return view(request, person, *args, **kwargs)
 

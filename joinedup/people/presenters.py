@@ -94,3 +94,24 @@ class PersonPresenter:
     @property
     def consents(self):
         return [{"label": kind.label, "given": self.person.has_consent(kind.value)} for kind in ConsentKind]
+
+
+def consents_in_words(user, person) -> list[str]:
+    """The sharing this person has not agreed to that the user's access depends on, ready for a sentence
+    ("voluntary and community organisations")."""
+    from joinedup.core.access import consents_missing
+
+    labels = consents_missing(user, person)
+    return [label if label.startswith("NHS") else label[0].lower() + label[1:] for label in labels]
+
+
+def record_withheld_because(request, person) -> list[str]:
+    """On a page about a person whose record the user may not read (they reached them through a narrower
+    relationship, such as health check outreach): why the rest is hidden. Empty when nothing is hidden."""
+    from joinedup.accounts.roles import Perm
+    from joinedup.core.access import may
+
+    user = request.user
+    if Perm.VIEW_RECORD not in user.permissions or may(user, Perm.VIEW_RECORD, person):
+        return []
+    return consents_in_words(user, person)

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404
 
+from joinedup.accounts.roles import Perm
 from joinedup.core.access import remember_related, visible_people
 from joinedup.core.models import TimelineEntry
 from joinedup.core.validators import normalise_nhs_number, normalise_postcode
@@ -49,8 +50,9 @@ def search_people(
     postcode: str = "",
     limit: int = SEARCH_LIMIT,
 ) -> list[Match]:
-    """By NHS number, or by name and date of birth (postcode, when given, ranks matches higher)."""
-    people = _with_flags(visible_people(by))
+    """By NHS number, or by name and date of birth (postcode, when given, ranks matches higher). Only people whose
+    relationship with the user opens search: health check outreach alone does not (hazard H20)."""
+    people = _with_flags(visible_people(by, Perm.SEARCH_PEOPLE))
     if nhs_number:
         return [Match(p, 1.0, False) for p in people.filter(nhs_number=normalise_nhs_number(nhs_number))[:1]]
     wanted = normalise_name(name)

@@ -65,15 +65,52 @@ def _clean_and_save(person, *, exclude=()):
     try:
         with transaction.atomic():
             person.save()
-    except IntegrityError as e:
-        raise ValidationError({"nhs_number": "A record with this NHS number already exists"}) from e
+    except IntegrityError as e:  # a record made with the same number a moment ago, between the check and the save
+        raise ValidationError({"nhs_number": NHS_NUMBER_NOT_USABLE}) from e
 
 
-@transaction.atomic
+# Said to someone who may not know that the record exists: it neither confirms nor denies it.
+NHS_NUMBER_NOT_USABLE = (
+    "This NHS number cannot be used here. Check it is right. If the person already has a record with a team you do "
+    "not work in, their GP practice or care team can add you to it"
+)
+
+
+def _refuse_a_number_held_elsewhere(*, by, nhs_number, person=None) -> None:
+    """Refuse an NHS number another record holds. Only a user who may already read that record is told whose it is;
+    anyone else gets a message that does not confirm the record exists. Either way the attempt is audited against
+    the person who holds the number (it is a look-up by NHS number), outside the refused change's transaction so
+    the refusal does not roll the audit event back."""
+    from joinedup.core.validators import normalise_nhs_number
+
+    number = normalise_nhs_number(nhs_number or "")
+    if not number:
+        return
+    holder = Person.objects.filter(nhs_number=number).exclude(pk=getattr(person, "pk", None)).first()
+    if holder is None:
+        return
+    audit_record(
+        by=by,
+        action=AuditAction.SEARCH,
+        what="NHS number already held: registration or change refused",
+        person=holder,
+        reason="Changing another record" if person is not None else "Registering a new record",
+    )
+    if may(by, Perm.VIEW_RECORD, holder):
+        raise ValidationError({"nhs_number": f"{holder.full_name} already has a record with this NHS number"})
+    raise ValidationError({"nhs_number": NHS_NUMBER_NOT_USABLE})
+
+
 def person_register(*, by, consents: dict[str, bool] | None = None, **fields) -> Person:
     """Create a person's record. Their practice gives the registering team a relationship, or the
     registering user joins the care team, so nobody creates a record they then cannot see."""
     _require(by, Perm.REGISTER_PERSON)
+    _refuse_a_number_held_elsewhere(by=by, nhs_number=fields.get("nhs_number"))
+    return _register(by=by, consents=consents, fields=fields)
+
+
+@transaction.atomic
+def _register(*, by, consents, fields) -> Person:
     person = Person(**{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
     _clean_and_save(person)
     for kind, given in (consents or {}).items():
@@ -84,9 +121,15 @@ def person_register(*, by, consents: dict[str, bool] | None = None, **fields) ->
     return person
 
 
-@transaction.atomic
 def person_update(*, by, person: Person, expected_version: int, **fields) -> Person:
     _require(by, Perm.EDIT_RECORD, person)
+    if "nhs_number" in fields and fields["nhs_number"] != person.nhs_number:
+        _refuse_a_number_held_elsewhere(by=by, nhs_number=fields["nhs_number"], person=person)
+    return _update(by=by, person=person, expected_version=expected_version, fields=fields)
+
+
+@transaction.atomic
+def _update(*, by, person, expected_version, fields) -> Person:
     current = Person.objects.select_for_update().get(pk=person.pk)
     if current.version != expected_version:
         raise StaleEdit(current)

@@ -8,6 +8,7 @@ from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.decorators import requires
 from joinedup.core.models import Service
+from joinedup.core.timeline import timeline_rows
 from joinedup.directory.queries import practices_for_choice
 
 from . import queries, services
@@ -94,10 +95,12 @@ def record(request, person):
             "person": PersonPresenter(person, key_worker=next((m for m in team if m.is_key_worker), None)),
             "care_team": team,
             "levels": level_of_care_history_for(person=person),
-            "timeline": entries,
+            "timeline": timeline_rows(entries, reader=request.user, person=person),
             "can_edit": may(request.user, Perm.EDIT_RECORD, person),
             "can_consent": may(request.user, Perm.RECORD_CONSENT, person),
             "can_edit_team": may(request.user, Perm.EDIT_CARE_TEAM, person),
+            # Why care was stepped up or down is clinical: only those who step care read the reasons.
+            "can_change_level": may(request.user, Perm.CHANGE_LEVEL_OF_CARE, person),
         },
     )
 
@@ -225,7 +228,7 @@ def timeline(request, person):
         "people/timeline.jinja",
         {
             "person": _presenter(person),
-            "entries": entries,
+            "entries": timeline_rows(entries, reader=request.user, person=person),
             "service": service,
             "services": Service.choices,
             "page": page,

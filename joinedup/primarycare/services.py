@@ -299,7 +299,8 @@ def assessment_record(
         person=person,
         service=Service.PRIMARY_CARE,
         kind="assessment",
-        summary=f"Assessed by {_name(by)}: needs in {', '.join(domains[c].lower() for c in needs)}",
+        summary=f"Assessed by {_name(by)}, PCN mental health practitioner",
+        detail=f"Needs in {', '.join(domains[c].lower() for c in needs)}",
         by=by,
         link=_link(person),
     )
@@ -373,7 +374,8 @@ def session_record(
         person=person,
         service=Service.PRIMARY_CARE,
         kind="session",
-        summary=f"Session {session.number}: {session.get_session_type_display()} with {_name(by)}{supervised}",
+        summary=f"Session {session.number} with {_name(by)}{supervised}",
+        detail=session.get_session_type_display(),
         by=by,
         link=_link(person),
     )
@@ -444,7 +446,8 @@ def onward_referral_record(
         person=person,
         service=Service.PRIMARY_CARE,
         kind="onward_referral",
-        summary=f"Referred on to {to} by {_name(by)}",
+        summary=f"Referred on by {_name(by)}",
+        detail=f"To {to}",
         by=by,
         link=_link(person),
     )
@@ -492,7 +495,8 @@ def episode_discharge(
         person=person,
         service=Service.PRIMARY_CARE,
         kind="discharged",
-        summary=f"Discharged from {_name(current.mhp)}'s caseload: {current.get_discharge_reason_display().lower()}",
+        summary=f"Discharged from {_name(current.mhp)}'s caseload",
+        detail=current.get_discharge_reason_display(),
         by=by,
         link=reverse("primarycare:discharge_summary", args=[person.pk, current.pk]),
     )

@@ -39,6 +39,7 @@ def person_emdt(request, person):
             "items": items,
             "discussions": meeting_queries.discussions_for_person(person=person),
             "can_request": may(request.user, Perm.REQUEST_EMDT, person),
+            "can_read_requests": may(request.user, Perm.VIEW_EMDT_PAPERS, person),
             "can_edit": may(request.user, Perm.EDIT_RECORD, person),
         },
     )
@@ -79,7 +80,7 @@ def new(request, person):
     )
 
 
-@person_page(Perm.VIEW_RECORD, "EMDT request")
+@person_page(Perm.VIEW_EMDT_PAPERS, "EMDT request")
 def detail(request, person, request_id):
     emdt_request = queries.request_for(person=person, pk=request_id)
     return render(

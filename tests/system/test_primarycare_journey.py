@@ -113,6 +113,7 @@ def test_a_gps_question_becomes_assessment_sessions_and_a_peer_support_referral(
         "Added to",
         "Assessed by",
         "Session 2",
-        "Referred on to Peer support",
+        "Referred on by",
+        "To Peer support",  # the content, shown to the MHP, who may open the primary care page
     ):
         assert event in timeline, event

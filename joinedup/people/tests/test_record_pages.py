@@ -77,7 +77,7 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_stored(gp_client,
 def test_duplicate_nhs_number_is_refused(gp_client, practice, person):
     before = Person.objects.count()
     response = gp_client.post("/people/new/", register_data(practice, nhs_number=person.nhs_number))
-    assert "A record with this NHS number already exists" in response.content.decode()
+    assert "Zoë Ashworth already has a record with this NHS number" in response.content.decode()
     assert Person.objects.count() == before
 
 

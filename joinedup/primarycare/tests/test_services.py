@@ -147,7 +147,7 @@ def test_assessment_records_needs_by_care_plan_domain(personas, person, pc_episo
         baseline=Assessment.Baseline.DIALOG,
     )
     assert a.needs == {"mental_health": "Low mood", "money": "Rent arrears"}
-    assert "mental health, money" in _timeline(person, "assessment").get().summary
+    assert "mental health, money" in _timeline(person, "assessment").get().detail
 
 
 def test_assessment_without_needs_or_an_unknown_domain_is_refused(personas, pc_episode):
@@ -253,7 +253,7 @@ def test_onward_referrals_are_on_the_timeline(personas, person, pc_episode):
         referred_on=TODAY(),
     )
     assert OnwardReferral.objects.count() == 5
-    summaries = list(_timeline(person, "onward_referral").values_list("summary", flat=True))
+    summaries = list(_timeline(person, "onward_referral").values_list("detail", flat=True))
     assert any("Lancashire Mind" in s for s in summaries)
     assert any("Peer support" in s for s in summaries)
 

@@ -115,7 +115,7 @@ def test_decline_shows_the_recommendation_to_the_referrer_and_key_worker(client,
         recommendation="Peer support through The Calico Group and debt advice via the social prescriber",
     )
     entry = TimelineEntry.objects.get(person=person, kind="emdt_request_declined")
-    assert "Recommended instead: Peer support" in entry.summary and entry.link
+    assert "Recommended instead: Peer support" in entry.detail and entry.link
     for user in (personas.mhp, personas.community_clinician):  # the referrer, the key worker
         client.force_login(user)
         record = client.get(reverse("people:record", args=[person.pk])).content.decode()
