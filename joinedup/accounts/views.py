@@ -70,3 +70,8 @@ def second_factor(request):
 def sign_out(request):
     logout(request)
     return render(request, "accounts/signed_out.jinja")
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token (expired, or from another site): the NHS-styled 403 page."""
+    return render(request, "errors/403.jinja", {"form_expired": True}, status=403)

@@ -1,12 +1,13 @@
 """Sign-in, lockout, the second factor, idle sessions and the security settings."""
 
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.test import Client, override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -88,10 +89,36 @@ def test_security_headers(client, personas):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_sign_out_ends_the_session(client, personas):
-    client.force_login(personas.mhp)
-    client.post("/account/sign-out/")
+def _form_fields(page, marker):
+    """The named inputs (with values) of the form on `page` whose markup holds `marker`, as a browser sends them."""
+    forms = [f for f in re.findall(r"<form.*?</form>", page, re.S) if marker in f]
+    assert forms, f"no form with {marker!r} on the page"
+    return dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', forms[0]))
+
+
+def _sign_in_with_csrf(client, username="test.mhp"):
+    """Sign in through the sign-in page as a browser does, with the CSRF token the page gives."""
+    fields = _form_fields(client.get("/account/sign-in/").content.decode(), 'name="username"')
+    response = client.post("/account/sign-in/", fields | {"username": username, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+
+
+def test_sign_out_from_the_header_ends_the_session_with_csrf_checked(personas):
+    client = Client(enforce_csrf_checks=True)
+    _sign_in_with_csrf(client)
+    page = client.get("/people/").content.decode()
+    response = client.post("/account/sign-out/", _form_fields(page, 'action="/account/sign-out/"'))
+    assert response.status_code == 200
+    assert "You have signed out" in response.content.decode()
     assert client.get("/people/").status_code == 302
+
+
+def test_sign_out_without_the_csrf_token_is_refused_on_an_nhs_page(personas):
+    client = Client(enforce_csrf_checks=True)
+    _sign_in_with_csrf(client)
+    response = client.post("/account/sign-out/")
+    assert response.status_code == 403
+    assert "nhsuk-header" in response.content.decode()
 
 
 def _start_production(**env):
@@ -113,7 +140,11 @@ def _start_production(**env):
     )
 
 
-GOOD = {"DJANGO_SECRET_KEY": "x" * 64, "DJANGO_ALLOWED_HOSTS": "joinedup.example.nhs.uk"}
+GOOD = {
+    "DJANGO_SECRET_KEY": "k3J9-q8Zr!x2Lw7@Vb5Nc1Hm6Tg4Pd0Ys8Fa3Ue9Io2Qk7Rj5Wl1Zx6Cv4Bn8Mh0",
+    "DJANGO_ALLOWED_HOSTS": "joinedup.example.nhs.uk",
+    "DATABASE_URL": "postgres://joinedup@db.example.nhs.uk:5432/joinedup",
+}
 
 
 def test_production_starts_with_safe_settings_and_sends_hsts_and_secure_cookies():
@@ -129,7 +160,11 @@ def test_production_starts_with_safe_settings_and_sends_hsts_and_secure_cookies(
         ({"DJANGO_DEBUG": "true"}, "DJANGO_DEBUG must be off"),
         ({"DJANGO_SECRET_KEY": ""}, "DJANGO_SECRET_KEY must be set"),
         ({"DJANGO_SECRET_KEY": "django-insecure-" + "x" * 60}, "DJANGO_SECRET_KEY must be set"),
+        ({"DJANGO_SECRET_KEY": "x" * 64}, "DJANGO_SECRET_KEY must be set"),
         ({"DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS must list"),
+        ({"DJANGO_ALLOWED_HOSTS": "*"}, "DJANGO_ALLOWED_HOSTS must list"),
+        ({"DJANGO_ALLOWED_HOSTS": "joinedup.example.nhs.uk,*"}, "DJANGO_ALLOWED_HOSTS must list"),
+        ({"DATABASE_URL": ""}, "DATABASE_URL must be set"),
         ({"JOINEDUP_SKIP_SECOND_FACTOR": "true"}, "cannot be used in production"),
     ],
 )
