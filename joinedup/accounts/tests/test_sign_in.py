@@ -1,15 +1,13 @@
 """Sign-in, lockout, the second factor, idle sessions and the security settings."""
 
 import os
-import re
 import subprocess
 import sys
 
 import pytest
 from django.conf import settings
-from django.test import Client, override_settings
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .helpers import form_fields, sign_in_with_csrf
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"
@@ -53,26 +51,6 @@ def test_account_locks_after_repeated_failures(client, personas):
     assert "Your account is locked" in response.content.decode()
 
 
-@override_settings(SKIP_SECOND_FACTOR=False)
-def test_second_factor_is_set_up_then_required(client, personas):
-    response = client.post("/account/sign-in/", {"username": "test.mhp", "password": PASSWORD})
-    assert response["Location"].startswith("/account/second-factor/")
-    # Until the code is entered, person pages are out of reach.
-    assert client.get("/people/")["Location"] == "/account/second-factor/"
-    page = client.get("/account/second-factor/").content.decode()
-    assert "Set up your authenticator app" in page
-    device = TOTPDevice.objects.get(user=personas.mhp)
-    wrong = client.post("/account/second-factor/", {"code": "000000"})
-    assert "security code is not right" in wrong.content.decode()
-    device.refresh_from_db()
-    device.throttle_reset()  # django-otp slows repeated guesses; a person would wait a second
-    code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-    assert client.post("/account/second-factor/", {"code": code}).status_code == 302
-    assert client.get("/people/").status_code == 200
-    device.refresh_from_db()
-    assert device.confirmed
-
-
 def test_sessions_end_after_idle_time():
     assert settings.SESSION_SAVE_EVERY_REQUEST
     assert 0 < settings.SESSION_COOKIE_AGE <= 60 * 60
@@ -89,36 +67,22 @@ def test_security_headers(client, personas):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def _form_fields(page, marker):
-    """The named inputs (with values) of the form on `page` whose markup holds `marker`, as a browser sends them."""
-    forms = [f for f in re.findall(r"<form.*?</form>", page, re.S) if marker in f]
-    assert forms, f"no form with {marker!r} on the page"
-    return dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', forms[0]))
-
-
-def _sign_in_with_csrf(client, username="test.mhp"):
-    """Sign in through the sign-in page as a browser does, with the CSRF token the page gives."""
-    fields = _form_fields(client.get("/account/sign-in/").content.decode(), 'name="username"')
-    response = client.post("/account/sign-in/", fields | {"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
-
-
 def test_sign_out_from_the_header_ends_the_session_with_csrf_checked(personas):
-    client = Client(enforce_csrf_checks=True)
-    _sign_in_with_csrf(client)
+    client = sign_in_with_csrf("test.mhp")
     page = client.get("/people/").content.decode()
-    response = client.post("/account/sign-out/", _form_fields(page, 'action="/account/sign-out/"'))
+    response = client.post("/account/sign-out/", form_fields(page, 'action="/account/sign-out/"'))
     assert response.status_code == 200
     assert "You have signed out" in response.content.decode()
     assert client.get("/people/").status_code == 302
 
 
 def test_sign_out_without_the_csrf_token_is_refused_on_an_nhs_page(personas):
-    client = Client(enforce_csrf_checks=True)
-    _sign_in_with_csrf(client)
+    client = sign_in_with_csrf("test.mhp")
     response = client.post("/account/sign-out/")
     assert response.status_code == 403
     assert "nhsuk-header" in response.content.decode()
+    assert "The form you sent had expired" in response.content.decode()
+    assert client.get("/people/").status_code == 200  # still signed in
 
 
 def _start_production(**env):
