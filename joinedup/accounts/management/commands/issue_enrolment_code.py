@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from joinedup.accounts.models import User
 from joinedup.accounts.services import enrolment_code_issue
@@ -31,4 +32,5 @@ class Command(BaseCommand):
             message = " ".join(error.messages)
             raise CommandError(message + (" Use --replace." if not replace else "")) from error
         self.stdout.write(f"Set-up code for {user} ({user.username}): {code}")
-        self.stdout.write(f"It works once, until {row.expires_at:%Y-%m-%d %H:%M %Z}. It is not shown again.")
+        expires = timezone.localtime(row.expires_at)
+        self.stdout.write(f"It works once, until {expires:%Y-%m-%d %H:%M %Z}. It is not shown again.")
