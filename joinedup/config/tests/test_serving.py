@@ -98,16 +98,34 @@ def _check_error_pages(base, headers):
         assert not [sign for sign in DEBUG_PAGE_SIGNS if sign in page], "Django's debug page"
 
 
-@pytest.mark.slow
-def test_production_collects_static_files_and_serves_pages_and_error_pages_with_debug_off(tmp_path):
-    env = _environment(
+def _production(tmp_path):
+    (tmp_path / "var").mkdir()
+    return _environment(
         tmp_path,
         "production",
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
     )
-    (tmp_path / "var").mkdir()
+
+
+def test_production_refuses_to_start_before_collectstatic_and_says_what_to_run(tmp_path):
+    start = subprocess.run(
+        [sys.executable, "-c", "import joinedup.config.wsgi"],
+        cwd=ROOT,
+        env=_production(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert start.returncode != 0
+    assert "run `python manage.py collectstatic --no-input`" in start.stderr
+
+
+@pytest.mark.slow
+def test_production_collects_static_files_and_serves_pages_and_error_pages_with_debug_off(tmp_path):
+    env = _production(tmp_path)
     collect = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
         cwd=ROOT,
