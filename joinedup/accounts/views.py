@@ -72,8 +72,9 @@ def _set_up_second_factor(request):
     if code is None or not code.is_live() or device is None:
         # First step: the set-up code from the administrator.
         request.session.pop(ENROLMENT_SESSION_KEY, None)
-        form = EnrolmentCodeForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        # Bound only when this step's form was sent (not when a code lapsed while the app was being set up).
+        form = EnrolmentCodeForm(request.POST if "enrolment_code" in request.POST else None)
+        if form.is_bound and form.is_valid():
             try:
                 _, code = second_factor_start(user=user, code=form.cleaned_data["enrolment_code"])
             except ValidationError as error:

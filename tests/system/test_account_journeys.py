@@ -69,3 +69,17 @@ def test_new_staff_set_up_their_authenticator_app_with_the_administrators_set_up
     page.get_by_label("Security code").fill(current_code(TOTPDevice.objects.get(user=personas.mhp)))
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(1)
+
+
+def test_an_administrator_issues_a_set_up_code_from_the_menu(me, personas):
+    page = me.page
+    me.sign_in_as("test.administrator")
+    page.get_by_role("link", name="Set-up codes").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set-up codes")
+    me.check_the_page("the set-up codes page")
+
+    page.get_by_label("User name").fill("test.mhp")
+    page.get_by_role("button", name="Issue a set-up code").click()
+    expect(page.get_by_role("heading", name="Set-up code issued")).to_be_visible()
+    expect(page.locator(".nhsuk-panel")).to_contain_text(re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}"))
+    me.check_the_page("the set-up code issued")
