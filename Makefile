@@ -18,11 +18,13 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENDOR)/.installed: package.json package-lock.json
+# The Makefile too: a change to what is copied below must reach every checkout's vendor folder.
+$(VENDOR)/.installed: package.json package-lock.json Makefile
 	@command -v npm >/dev/null || { echo "npm is needed (Node 20+): apt-get install nodejs npm"; exit 1; }
 	npm ci --silent --no-audit --no-fund
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/nhsuk $(VENDOR)/axe
-	cp -r node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js node_modules/nhsuk-frontend/dist/nhsuk/assets $(VENDOR)/nhsuk/
+	# The source maps too: the files name them, and production's collectstatic (hashed names) refuses a missing one.
+	cp -r node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.{css,js}{,.map} node_modules/nhsuk-frontend/dist/nhsuk/assets $(VENDOR)/nhsuk/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
 	# The NHS fonts are served only from assets.nhs.uk, which our Content Security Policy (rightly) does not
 	# allow; without these rules the design system's own fallback (Arial) is used and nothing is blocked.

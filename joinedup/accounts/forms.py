@@ -42,3 +42,36 @@ class CodeForm(NhsForm):
         if not code.isdigit() or not self.device or not self.device.verify_token(code):
             raise forms.ValidationError("The security code is not right or has expired: try the current code")
         return code
+
+
+class EnrolmentCodeForm(NhsForm):
+    enrolment_code = forms.CharField(
+        label="Set-up code",
+        help_text="The 12-character code your administrator gave you, for example ABCD-EFGH-JKMN",
+        max_length=30,
+        error_messages={"required": "Enter the set-up code your administrator gave you"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class IssueEnrolmentCodeForm(NhsForm):
+    username = forms.CharField(
+        label="User name",
+        help_text="Of the member of staff who is setting up their authenticator app",
+        max_length=150,
+        error_messages={"required": "Enter the user name of the member of staff"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    replace_device = forms.BooleanField(
+        label="They have lost their authenticator app or changed phone: remove the old one",
+        required=False,
+    )
+
+    def clean_username(self):
+        from .models import User
+
+        user = User.objects.filter(username=self.cleaned_data["username"].strip(), is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("There is no active member of staff with that user name")
+        self.cleaned_data["user"] = user
+        return user.username

@@ -3,6 +3,7 @@ from functools import cached_property
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from joinedup.directory.models import OrganisationKind
 
@@ -88,3 +89,26 @@ class Membership(models.Model):
         if kind in (OrganisationKind.VCFSE, OrganisationKind.HEALTHWATCH):
             return ConsentKind.VCFSE
         return ConsentKind.NHS
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code an administrator gives a member of staff to set up their authenticator app.
+
+    A password alone never lets anyone set up the second factor: the first set-up (and a replacement after a
+    lost phone) needs this code too. Only a hash is kept; the code is shown once, when it is issued. It works
+    once, until it expires, and issuing a new one withdraws any earlier one."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=255)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def is_live(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.withdrawn_at is None and self.expires_at > now

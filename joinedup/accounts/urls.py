@@ -7,4 +7,5 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="sign_in"),
     path("second-factor/", views.second_factor, name="second_factor"),
     path("sign-out/", views.sign_out, name="sign_out"),
+    path("set-up-codes/", views.enrolment_codes, name="enrolment_codes"),
 ]

@@ -5,15 +5,23 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import login, logout
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .forms import CodeForm, SignInForm
+from joinedup.core.decorators import requires
+
+from .forms import CodeForm, EnrolmentCodeForm, IssueEnrolmentCodeForm, SignInForm
 from .middleware import before_second_factor, public
+from .models import EnrolmentCode
+from .roles import Perm
+from .services import enrolment_code_issue, second_factor_enrol, second_factor_start
 
 
 def _next_url(request):
@@ -39,30 +47,89 @@ def locked_out(request, credentials=None, *args, **kwargs):
     return render(request, "accounts/locked_out.jinja", status=429)
 
 
+ENROLMENT_SESSION_KEY = "enrolment_code_id"
+
+
 @before_second_factor
 def second_factor(request):
+    """The security code from the authenticator app; or, with none set up yet, setting one up (which needs the
+    one-time set-up code an administrator issued: the password alone never lets anyone add an app)."""
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
-    setting_up = device is None
-    if setting_up:
-        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=request.user, name="Authenticator app", confirmed=False
-        )
+    if device is None:
+        return _set_up_second_factor(request)
     form = CodeForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
-        if setting_up:
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
         otp_login(request, device)
         return redirect(_next_url(request))
-    context = {"form": form, "setting_up": setting_up, "next": _next_url(request)}
-    if setting_up:
-        key = base64.b32encode(device.bin_key).decode()
-        context["secret"] = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
-        image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-        buffer = io.BytesIO()
-        image.save(buffer)
-        context["qr_data_uri"] = "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
-    return render(request, "accounts/second_factor.jinja", context)
+    return render(request, "accounts/second_factor.jinja", {"form": form, "stage": "code", "next": _next_url(request)})
+
+
+def _set_up_second_factor(request):
+    user = request.user
+    code_id = request.session.get(ENROLMENT_SESSION_KEY)
+    code = EnrolmentCode.objects.filter(pk=code_id, user=user).first() if code_id else None
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if code is None or not code.is_live() or device is None:
+        # First step: the set-up code from the administrator.
+        request.session.pop(ENROLMENT_SESSION_KEY, None)
+        # Bound only when this step's form was sent (not when a code lapsed while the app was being set up).
+        form = EnrolmentCodeForm(request.POST if "enrolment_code" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                _, code = second_factor_start(user=user, code=form.cleaned_data["enrolment_code"])
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                request.session[ENROLMENT_SESSION_KEY] = code.pk
+                return redirect(f"{reverse('accounts:second_factor')}?next={_next_url(request)}")
+        context = {"form": form, "stage": "enrolment_code", "next": _next_url(request)}
+        return render(request, "accounts/second_factor.jinja", context)
+
+    # Second step: scan the new key, and prove it with the app's first security code.
+    form = CodeForm(request.POST or None, device=device)
+    if request.method == "POST" and form.is_valid():
+        try:
+            second_factor_enrol(user=user, enrolment_code_id=code.pk, device=device, request=request)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
+            otp_login(request, device)
+            return redirect(_next_url(request))
+    key = base64.b32encode(device.bin_key).decode()
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    context = {
+        "form": form,
+        "stage": "set_up",
+        "next": _next_url(request),
+        "secret": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
+        "qr_data_uri": "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode(),
+    }
+    response = render(request, "accounts/second_factor.jinja", context)
+    add_never_cache_headers(response)
+    return response
+
+
+@requires(Perm.MANAGE_USERS)
+@never_cache
+def enrolment_codes(request):
+    """An administrator issues a member of staff a one-time code to set up their authenticator app."""
+    form = IssueEnrolmentCodeForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        staff = form.cleaned_data["user"]
+        try:
+            code, row = enrolment_code_issue(
+                by=request.user, user=staff, replace_device=form.cleaned_data["replace_device"], request=request
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            issued = {"code": code, "user": staff, "expires_at": row.expires_at}
+            form = IssueEnrolmentCodeForm()
+    return render(request, "accounts/enrolment_codes.jinja", {"form": form, "issued": issued})
 
 
 @public
@@ -70,3 +137,8 @@ def second_factor(request):
 def sign_out(request):
     logout(request)
     return render(request, "accounts/signed_out.jinja")
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token (expired, or from another site): the NHS-styled 403 page."""
+    return render(request, "errors/403.jinja", {"form_expired": True}, status=403)

@@ -1,8 +1,8 @@
 """The one settings module. Everything that differs between machines comes from the environment.
 
 JOINEDUP_ENVIRONMENT is one of "production" (the default, so that a forgotten variable fails closed),
-"demo" or "test". Production refuses to start with DEBUG on, a missing secret key, no allowed hosts,
-or the second factor switched off.
+"demo" or "test". Production refuses to start with DEBUG on, a missing or weak secret key, no allowed hosts
+(or a wildcard), no DATABASE_URL, or the second factor switched off.
 """
 
 import os
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("JOINEDUP_VAR_DIR", BASE_DIR / "var"))
@@ -31,20 +32,31 @@ def _flag(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
 
 
-DEBUG = _flag("DJANGO_DEBUG", ENVIRONMENT == "demo")
+# Off everywhere unless asked for: the demo shows the real NHS-styled error pages, never Django's debug page.
+DEBUG = _flag("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h]
 # Demo and test only: sign in with a password alone. Production refuses it (below).
 SKIP_SECOND_FACTOR = _flag("JOINEDUP_SKIP_SECOND_FACTOR", ENVIRONMENT in {"demo", "test"})
 
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
 if PRODUCTION:
     problems = []
     if DEBUG:
         problems.append("DJANGO_DEBUG must be off")
-    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure") or "not-a-secret" in SECRET_KEY:
+    # Django's own deployment check asks for 50+ characters, at least 5 of them different.
+    if (
+        len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith("django-insecure")
+        or "not-a-secret" in SECRET_KEY
+    ):
         problems.append("DJANGO_SECRET_KEY must be set to a long random value")
-    if not ALLOWED_HOSTS:
-        problems.append("DJANGO_ALLOWED_HOSTS must list the host names served")
+    if not ALLOWED_HOSTS or any("*" in host for host in ALLOWED_HOSTS):
+        problems.append("DJANGO_ALLOWED_HOSTS must list the host names served (no wildcard *)")
+    if not DATABASE_URL:
+        problems.append("DATABASE_URL must be set (production never falls back to the demo's SQLite file)")
     if SKIP_SECOND_FACTOR:
         problems.append("JOINEDUP_SKIP_SECOND_FACTOR cannot be used in production")
     if problems:
@@ -123,7 +135,7 @@ TEMPLATES = [
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'joinedup.sqlite3'}",
+        DATABASE_URL or f"sqlite:///{VAR_DIR / 'joinedup.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
@@ -170,6 +182,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "joinedup.accounts.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -214,7 +227,11 @@ STATIC_ROOT = Path(os.environ.get("JOINEDUP_STATIC_ROOT", VAR_DIR / "static"))
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "joinedup" / "static"]
+# Production: collectstatic writes hashed, compressed copies. The demo (DEBUG off, like production) serves the
+# source folders through WhiteNoise's finders, so `runserver` needs no collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Source maps are fetched only by developer tools: not worth compressing at every deploy.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,5 +1,6 @@
 """manage.py demo_sign_ins: the demo's staff sign-ins, one line per role, and where to sign in."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from joinedup.demo.personas import DEMO_URL, sign_in_rows, sign_ins_path
@@ -26,3 +27,8 @@ class Command(BaseCommand):
                 self.stdout.write("  ".join("-" * width for width in widths) + "  " + "-" * len(row[3]))
         self.stdout.write("")
         self.stdout.write(f"Passwords are kept in {sign_ins_path()} (made at random on the first seed).")
+        if not settings.SKIP_SECOND_FACTOR:
+            self.stdout.write(
+                "The second factor is on: before their first sign-in, give each persona a set-up code for their "
+                "authenticator app with `manage.py issue_enrolment_code USERNAME`."
+            )
