@@ -29,6 +29,22 @@ def register_data(at_practice, **overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
+def edit_data(person, practice, **overrides):
+    """The edit form as it is filled in for Zoë (the shared `person`), with these changes."""
+    return {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "sex": person.sex,
+        "ethnicity": person.ethnicity,
+        "practice": str(practice.pk),
+        "nhs_number": person.nhs_number,
+        "date_of_birth[day]": "15",
+        "date_of_birth[month]": "3",
+        "date_of_birth[year]": "1984",
+        "version": str(person.version),
+    } | overrides
+
+
 @pytest.fixture
 def gp_client(client, personas):
     client.force_login(personas.gp_practice_staff)
@@ -93,18 +109,7 @@ def test_markup_in_my_story_is_refused(client, personas, person):
 
 
 def test_two_people_editing_the_same_record_the_later_save_is_refused(client, personas, person, practice):
-    form = {
-        "given_name": person.given_name,
-        "family_name": person.family_name,
-        "sex": person.sex,
-        "ethnicity": person.ethnicity,
-        "practice": str(practice.pk),
-        "nhs_number": person.nhs_number,
-        "date_of_birth[day]": "15",
-        "date_of_birth[month]": "3",
-        "date_of_birth[year]": "1984",
-        "version": str(person.version),
-    }
+    form = edit_data(person, practice)
     client.force_login(personas.community_clinician)
     first = client.post(f"/people/{person.pk}/edit/", form | {"phone": "07700 900123"})
     assert first.status_code == 302
@@ -259,20 +264,13 @@ def test_a_name_over_100_characters_is_refused_with_a_message_when_registering(p
 def test_a_name_over_100_characters_is_refused_with_a_message_when_editing(personas, person, practice):
     browser = signed_in_with_csrf(personas.community_clinician.username)
     page = f"/people/{person.pk}/edit/"
-    form = {
-        "given_name": person.given_name,
-        "family_name": "Ashworth" * 13,
-        "preferred_name": "Zo" * 51,
-        "sex": person.sex,
-        "ethnicity": person.ethnicity,
-        "practice": str(practice.pk),
-        "nhs_number": person.nhs_number,
-        "date_of_birth[day]": "15",
-        "date_of_birth[month]": "3",
-        "date_of_birth[year]": "1984",
-        "version": str(person.version),
-        "csrfmiddlewaretoken": csrf_from(browser, page),
-    }
+    form = edit_data(
+        person,
+        practice,
+        family_name="Ashworth" * 13,
+        preferred_name="Zo" * 51,
+        csrfmiddlewaretoken=csrf_from(browser, page),
+    )
     response = browser.post(page, form)
     assert response.status_code == 200
     html = response.content.decode()
