@@ -556,7 +556,8 @@ def discussion_record(
     took = TookPart(took_part).label
     summary = f"Discussed at the EMDT on {on}. {took}. {len(clean_actions)} action(s) agreed."
     if changes:
-        summary += " " + "; ".join(changes).capitalize() + "."
+        changed = "; ".join(changes)
+        summary += f" {changed[:1].upper()}{changed[1:]}."  # not str.capitalize(): it lower-cases the names
     timeline_add(
         person=person,
         service=Service.EMDT,
