@@ -17,6 +17,7 @@ from joinedup.core.models import TimelineEntry
 from joinedup.demo import places
 from joinedup.demo.seeding import seed_demo
 from joinedup.directory.models import Organisation, OrganisationKind
+from joinedup.healthchecks.models import Booking
 from joinedup.meetings.models import Action, Attendance, AttendeeKind
 from joinedup.peersupport.models import PeerWorker
 from joinedup.primarycare.models import Advice, Assessment, Episode, GpRequest
@@ -87,6 +88,15 @@ def test_a_primary_care_practitioner_works_in_the_persons_own_pcn():
     for episode in episodes:
         pcns = {m.team.pcn_id for m in episode.mhp.memberships.select_related("team")}
         assert episode.person.practice.pcn_id in pcns, (episode.mhp.get_full_name(), episode.person.practice.name)
+
+
+def test_a_health_check_is_booked_in_the_persons_own_place():
+    for booking in Booking.objects.select_related("person__practice__locality"):
+        practice = booking.person.practice
+        if booking.provider_kind == "practice":
+            assert booking.place == practice.name, booking.place
+        else:
+            assert practice.locality.name in booking.place or practice.town in booking.place, booking.place
 
 
 def test_no_one_is_called_by_another_organisations_name():
