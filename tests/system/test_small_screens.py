@@ -58,16 +58,18 @@ def fits_the_screen(journey, what):
 
 
 def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
-    open_browser, personas, person, long_named, agreed_plan, emdt_chain, hc_check
+    open_browser, personas, person, long_named, agreed_plan, emdt_chain, hc_check, pc_episode, peer_allocation
 ):
     from django.utils import timezone
 
     from joinedup.care.tests.fixtures import make_agreed_plan
     from joinedup.healthchecks.services import booking_create, contact_record, plan_save
+    from joinedup.primarycare.services import request_create
     from joinedup.referrals.tests.fixtures import make_request
 
     make_agreed_plan(by=personas.community_clinician, person=long_named)
     make_request(by=personas.mhp, person=long_named, urgency="urgent")
+    request_create(by=personas.gp_practice_staff, person=long_named, question="Low mood since the winter. What next?")
     meeting = emdt_chain["item"].meeting
     review_meeting = emdt_chain["review_item"].meeting
     # Zoë's outreach: two contact attempts, her next check booked, and a physical health plan
@@ -128,3 +130,19 @@ def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
     page = outreach.page
     page.goto(f"/health-checks/{person.pk}/")
     fits_the_screen(outreach, "Zoë's health check page")
+
+    # Given I am the practice's mental health practitioner, on my phone
+    mhp = open_browser(viewport=PHONE)
+    mhp.sign_in_as("test.mhp")
+    page = mhp.page
+    page.goto("/primary-care/")
+    fits_the_screen(mhp, "my primary care caseload")
+    assert LONG_NAME in page.inner_text("main")
+    page.goto("/primary-care/?show=pcn")
+    fits_the_screen(mhp, "the PCN's caseload")
+
+    # Given I am the senior peer support worker, on my phone
+    senior = open_browser(viewport=PHONE)
+    senior.sign_in_as("test.senior_peer_support_worker")
+    senior.page.goto("/peer-support/")
+    fits_the_screen(senior, "the peer support caseloads")
