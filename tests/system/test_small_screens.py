@@ -48,6 +48,12 @@ def long_named(personas, practice):
     return p
 
 
+def on_a_phone(open_browser, username):
+    journey = open_browser(viewport=PHONE)
+    journey.sign_in_as(username)
+    return journey
+
+
 def fits_the_screen(journey, what):
     page = journey.page
     widths = page.evaluate("() => ({page: document.documentElement.scrollWidth, screen: window.innerWidth})")
@@ -95,8 +101,7 @@ def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
     )
 
     # Given I am Hubert's and Zoë's key worker, on my phone
-    worker = open_browser(viewport=PHONE)
-    worker.sign_in_as("test.community_clinician")
+    worker = on_a_phone(open_browser, "test.community_clinician")
     page = worker.page
     page.goto("/care/caseload/")
     fits_the_screen(worker, "my caseload")
@@ -113,8 +118,7 @@ def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
     assert page.get_by_role("heading", level=1).inner_text().replace("\n", "") == f"Hubert {LONG_NAME}"
 
     # Given I am the EMDT coordinator, on my phone
-    chair = open_browser(viewport=PHONE)
-    chair.sign_in_as("test.emdt_coordinator")
+    chair = on_a_phone(open_browser, "test.emdt_coordinator")
     page = chair.page
     page.goto("/referrals/queue/")
     fits_the_screen(chair, "the triage queue")
@@ -125,15 +129,13 @@ def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
     fits_the_screen(chair, "the agenda of the next meeting")
 
     # Given I am the outreach worker, on my phone
-    outreach = open_browser(viewport=PHONE)
-    outreach.sign_in_as("test.outreach_worker")
+    outreach = on_a_phone(open_browser, "test.outreach_worker")
     page = outreach.page
     page.goto(f"/health-checks/{person.pk}/")
     fits_the_screen(outreach, "Zoë's health check page")
 
     # Given I am the practice's mental health practitioner, on my phone
-    mhp = open_browser(viewport=PHONE)
-    mhp.sign_in_as("test.mhp")
+    mhp = on_a_phone(open_browser, "test.mhp")
     page = mhp.page
     page.goto("/primary-care/")
     fits_the_screen(mhp, "my primary care caseload")
@@ -142,7 +144,6 @@ def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
     fits_the_screen(mhp, "the PCN's caseload")
 
     # Given I am the senior peer support worker, on my phone
-    senior = open_browser(viewport=PHONE)
-    senior.sign_in_as("test.senior_peer_support_worker")
+    senior = on_a_phone(open_browser, "test.senior_peer_support_worker")
     senior.page.goto("/peer-support/")
     fits_the_screen(senior, "the peer support caseloads")
