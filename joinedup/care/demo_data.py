@@ -188,19 +188,30 @@ def _write(rng, by, draft, person, number):
             "local_authority": ["needs", "actions"] if rng.random() < 0.5 else [],
         },
     )
-    if number == 0:
-        for words in rng.sample(GOALS, 2):
+    # A later version starts as a copy of the one before: what it already says is not added again.
+    goals = {g.words for g in draft.goals.all()}
+    new_goals = rng.sample(GOALS, 2) if number == 0 else []
+    if number and rng.random() < 0.6:
+        new_goals.append(rng.choice(GOALS))
+    for words in new_goals:
+        if words not in goals:
             services.plan_goal_add(by=by, draft=draft, words=words)
-    elif rng.random() < 0.6:
-        services.plan_goal_add(by=by, draft=draft, words=rng.choice(GOALS))
+    actions = {a.description for a in draft.actions.all()}
     organisations = services.care_team_organisations(person)
     due = draft.created_at.date() + dt.timedelta(days=rng.randint(14, 60))
-    services.plan_action_add(by=by, draft=draft, description=rng.choice(PERSON_ACTIONS), owner="person", due=due)
+    description = rng.choice(PERSON_ACTIONS)
+    if description not in actions:
+        services.plan_action_add(by=by, draft=draft, description=description, owner="person", due=due)
     for org in rng.sample(organisations, min(2, len(organisations))):
+        unused = [a for a in ORG_ACTIONS if a not in actions]
+        if not unused:
+            break
+        description = rng.choice(unused)
+        actions.add(description)
         services.plan_action_add(
             by=by,
             draft=draft,
-            description=rng.choice(ORG_ACTIONS),
+            description=description,
             owner=org,
             due=due + dt.timedelta(days=rng.randint(0, 30)),
         )

@@ -65,6 +65,16 @@ def _last_check(rng, today):
     return (today - dt.timedelta(days=rng.randint(20, 360))).isoformat()
 
 
+def _place(provider_kind, person, worker) -> str:
+    """Where the check is: the person's own practice, the outreach charity's clinic or the local community
+    mental health team, never a place in another locality or run by another organisation."""
+    if provider_kind == "practice":
+        return person.practice.name
+    if provider_kind == "vcfse":
+        return f"{worker.primary_organisation.name} wellbeing clinic, {person.practice.town or person.practice.name}"
+    return f"{person.practice.locality.name} community mental health team base"
+
+
 def seed(ctx) -> None:
     from joinedup.directory.models import Practice
     from joinedup.people.models import Person
@@ -146,7 +156,7 @@ def seed(ctx) -> None:
         RegisterEntry.objects.filter(
             person_id__in=demo_ids, provider_id=worker.primary_organisation.pk, remission_code=""
         )
-        .select_related("person")
+        .select_related("person__practice__locality")
         .order_by("person_id")
     )
     total = len(entries)
@@ -165,7 +175,6 @@ def seed(ctx) -> None:
                     "provider_kind": rng.choice(["practice", "vcfse", "secondary"]),
                     "lead": dt.timedelta(days=rng.randint(1, 21)),
                     "time": dt.time(9 + rng.randint(0, 6)),
-                    "place": rng.choice(["GP surgery", "Calico wellbeing clinic", "Community mental health team base"]),
                 }
             if wanted is None:  # not reached yet: the last try in the past fortnight
                 reached_on = clock.day_between(today - dt.timedelta(days=14), today)
@@ -200,7 +209,7 @@ def seed(ctx) -> None:
                     person=person,
                     provider_kind=wanted["provider_kind"],
                     at=appointment,
-                    place=wanted["place"],
+                    place=_place(wanted["provider_kind"], person, worker),
                 )
             if roll < 0.8:
                 with clock.at(appointment, after=appointment):  # did not come
@@ -236,7 +245,9 @@ def seed(ctx) -> None:
                     services.plan_save(
                         by=worker,
                         person=person,
-                        what_matters="Feeling well enough to see my grandchildren",
+                        what_matters="Feeling well enough to see my grandchildren"
+                        if age_on(person.date_of_birth, today) >= 55
+                        else "Feeling well enough to go back to work",
                         goals="Walk to the shops three times a week; try the stop smoking service",
                         agreed=True,
                         expected_version=None,

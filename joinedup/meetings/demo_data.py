@@ -14,8 +14,10 @@ from django.utils import timezone
 from joinedup.accounts.models import User
 from joinedup.accounts.roles import Role
 from joinedup.accounts.services import staff_create
+from joinedup.care.queries import key_worker_for
+from joinedup.demo import places
 from joinedup.demo.clock import DemoClock
-from joinedup.directory.models import Organisation, OrganisationKind, Team, TeamKind
+from joinedup.directory.models import Team, TeamKind
 from joinedup.people.services import NotAllowed
 from joinedup.referrals.demo_data import demo_request, eligible_people
 from joinedup.referrals.models import RequestState
@@ -49,12 +51,14 @@ SUMMARY_FOR_GP = (
     "Discussed at the EMDT. Multi-agency needs (debt, housing, mood). Actions agreed with the VCFSE partner and the "
     "community mental health team. No change to medication recommended."
 )
+# Who is invited to every meeting: (kind, the persona who does it in the demo's home locality, who does it elsewhere).
+# Away from home the attendees are named by their job, with the locality's own organisations.
 CORE = (
-    (AttendeeKind.MHP, "Priya Sharma", OrganisationKind.NHS),
-    (AttendeeKind.COMMUNITY_MENTAL_HEALTH, "Gemma Holden", OrganisationKind.NHS),
-    (AttendeeKind.VCFSE, "Lancashire Mind community worker", OrganisationKind.VCFSE),
-    (AttendeeKind.PEER_SUPPORT, "Calico peer support worker", OrganisationKind.VCFSE),
-    (AttendeeKind.LOCAL_AUTHORITY, "Adult social care officer", OrganisationKind.LOCAL_AUTHORITY),
+    (AttendeeKind.MHP, Role.MHP, "PCN mental health practitioner"),
+    (AttendeeKind.COMMUNITY_MENTAL_HEALTH, Role.COMMUNITY_CLINICIAN, "Community mental health nurse"),
+    (AttendeeKind.VCFSE, Role.PARTNER_PROFESSIONAL, "Community wellbeing worker"),
+    (AttendeeKind.PEER_SUPPORT, Role.PEER_SUPPORT_WORKER, "Peer support worker"),
+    (AttendeeKind.LOCAL_AUTHORITY, None, "Adult social care officer"),
 )
 
 
@@ -99,23 +103,39 @@ def _weekly(ctx, coordinator, team, *, hour):
     return meetings
 
 
-def _attendance(ctx, coordinator, meeting, orgs, *, past):
+def _invited(ctx, team, *, home):
+    """(kind, name, organisation) for each core attendee of the team's meetings: in the home locality the
+    personas, with their own organisations; elsewhere that locality's services."""
+    organisations = {
+        AttendeeKind.MHP: places.nhs_trust(),
+        AttendeeKind.COMMUNITY_MENTAL_HEALTH: places.nhs_trust(),
+        AttendeeKind.VCFSE: places.vcfse_partner_organisation(team.locality) if team.locality_id else None,
+        AttendeeKind.PEER_SUPPORT: places.peer_support_organisation(team.locality) if team.locality_id else None,
+        AttendeeKind.LOCAL_AUTHORITY: places.social_care_organisation(team.locality) if team.locality_id else None,
+    }
+    invited = []
+    for kind, role, job in CORE:
+        persona = _persona(ctx, role) if home and role else None
+        if persona is not None and persona.primary_organisation is not None:
+            invited.append((kind, persona.get_full_name(), persona.primary_organisation))
+        elif organisations[kind] is not None:
+            invited.append((kind, job, organisations[kind]))
+    return invited
+
+
+def _attendance(ctx, coordinator, meeting, invited, *, past):
     with DemoClock.of(ctx).at(meeting.starts_at, after=meeting.starts_at):  # taken as the meeting starts
-        for kind, name, org_kind in CORE:
+        for kind, name, organisation in invited:
             status = AttendanceStatus.INVITED
             if past:
                 status = AttendanceStatus.APOLOGIES if ctx.rng.random() < 0.15 else AttendanceStatus.ATTENDED
             attendance_record(
-                by=coordinator, meeting=meeting, name=name, organisation=orgs[org_kind], kind=kind, status=status
+                by=coordinator, meeting=meeting, name=name, organisation=organisation, kind=kind, status=status
             )
 
 
 def seed(ctx) -> None:
     demo_coordinator = _persona(ctx, Role.EMDT_COORDINATOR)
-    orgs = {
-        kind: Organisation.objects.filter(kind=kind).order_by("code").first()
-        for kind in (OrganisationKind.NHS, OrganisationKind.VCFSE, OrganisationKind.LOCAL_AUTHORITY)
-    }
     teams = list(Team.objects.filter(kind=TeamKind.EMDT).select_related("locality").order_by("code"))
     home_team = None
     by_team = {}
@@ -123,9 +143,10 @@ def seed(ctx) -> None:
         ctx.progress("EMDT meetings", n, len(teams))
         coordinator = _coordinator_for(ctx, team, demo_coordinator)
         meetings = _weekly(ctx, coordinator, team, hour=10 if n % 2 else 14)
+        invited = _invited(ctx, team, home=coordinator == demo_coordinator)
         for m in meetings:
             if timezone.localtime(m.starts_at).date() < ctx.today:
-                _attendance(ctx, coordinator, m, orgs, past=True)
+                _attendance(ctx, coordinator, m, invited, past=True)
         by_team[team.pk] = (coordinator, meetings)
         if coordinator == demo_coordinator:
             home_team = team
@@ -191,6 +212,9 @@ def _seed_home(ctx, team, coordinator, meetings):
         # booked on the next meeting to come instead.
         review = max(review, ctx.today + dt.timedelta(days=1))
         took_part = ctx.rng.choice(["led", "took_part", "took_part", "words_shared", "did_not_attend"])
+        closing = n % 5 == 4
+        # A request closed because "the key worker takes it on" needs a key worker: one is named at the meeting.
+        key_worker = clinician if closing and key_worker_for(person=person) is None else None
         with clock.at(meeting.starts_at, after=meeting.starts_at) as discussed:
             record = discussion_record(
                 by=coordinator,
@@ -202,6 +226,7 @@ def _seed_home(ctx, team, coordinator, meetings):
                 summary_for_gp=SUMMARY_FOR_GP,
                 actions=actions,
                 next_review=review if review > day else None,
+                key_worker=key_worker,
                 today=day,
             )
         # Most actions past their date were done, between the meeting and their due date; the rest show as
@@ -211,12 +236,15 @@ def _seed_home(ctx, team, coordinator, meetings):
                 done_on = clock.day_between(day + dt.timedelta(days=1), action.due)
                 with clock.at(done_on, after=discussed):
                     action_complete(by=action.owner, action=action, note="Done and recorded with the person")
-        if n % 5 == 4:
+        if closing:
             request.refresh_from_db()
             if request.state == RequestState.DISCUSSED:
                 closed_on = clock.day_between(day + dt.timedelta(days=1), day + dt.timedelta(days=14))
+                taken_on_by = (
+                    "the key worker takes it on"
+                    if key_worker_for(person=person)
+                    else "the practice's mental health practitioner follows it up"
+                )
                 with clock.at(closed_on, after=discussed):
-                    emdt_request_close(
-                        by=coordinator, request=request, note="Plan in place; the key worker takes it on"
-                    )
+                    emdt_request_close(by=coordinator, request=request, note=f"Plan in place; {taken_on_by}")
     ctx.progress("EMDT case discussions", len(people), len(people))

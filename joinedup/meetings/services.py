@@ -558,7 +558,10 @@ def discussion_record(
     audit_record(by=by, action=AuditAction.CREATE, what="EMDT case discussion", person=person, obj=record)
     took = TookPart(took_part).label
     summary = f"Discussed at the EMDT on {on}. {len(clean_actions)} action(s) agreed."
-    detail = f"{took}." + (" " + "; ".join(changes).capitalize() + "." if changes else "")
+    detail = f"{took}."
+    if changes:
+        changed = "; ".join(changes)
+        detail += f" {changed[:1].upper()}{changed[1:]}."  # not str.capitalize(): it lower-cases the names
     timeline_add(
         person=person,
         service=Service.EMDT,

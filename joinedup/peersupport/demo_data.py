@@ -14,6 +14,7 @@ from joinedup.accounts.roles import ConsentKind, Role
 from joinedup.accounts.services import staff_create
 from joinedup.core.access import forget, may
 from joinedup.demo.clock import DemoClock
+from joinedup.demo.places import PEER_SUPPORT_COVERAGE
 from joinedup.directory.models import Locality, Team, TeamKind
 
 from . import reference, services
@@ -21,15 +22,6 @@ from .directory_data import synthetic_offers
 from .models import Offer, WorkerKind
 
 OFFERS_PER_LOCALITY = 40
-# Which localities each partner's peer support team covers (by organisation code).
-COVERAGE = {
-    "VCFSE-CALICO": ["blackpool", "wyre", "fylde", "blackburn-with-darwen"],
-    "VCFSE-ACORN": ["lancaster-morecambe", "greater-preston", "preston-north-east"],
-    "VCFSE-RED-ROSE": ["burnley", "pendle", "hyndburn-central-rossendale"],
-    "VCFSE-INCLUSIVE": ["west-lancashire", "chorley-south-ribble"],
-    "VCFSE-LANCS-MIND": ["hyndburn-rural-ribble-valley", "greater-preston", "blackpool"],
-    "VCFSE-SPRING-NORTH": ["furness", "westmorland-kendal"],
-}
 GIVEN = ["Amira", "Ben", "Chloe", "Dev", "Erin", "Femi", "Grace", "Harvey", "Isla", "Jamal", "Kirsty", "Leon", "Maya"]
 FAMILY = ["Ainsworth", "Bamber", "Critchley", "Duckworth", "Entwistle", "Fairclough", "Greenhalgh", "Haworth"]
 REASONS = [
@@ -112,7 +104,8 @@ def _workforce(ctx, senior) -> list:
     teams = Team.objects.filter(kind=TeamKind.PEER_SUPPORT).select_related("organisation").order_by("code")
     n = 0
     for team in teams:
-        covers = [localities[c] for c in COVERAGE.get(team.organisation.code, []) if c in localities] or [blackpool]
+        covered = PEER_SUPPORT_COVERAGE.get(team.organisation.code, [])
+        covers = [localities[c] for c in covered if c in localities] or [blackpool]
         team_senior = None
         for kind, count, role in (
             (WorkerKind.SENIOR, 1, Role.SENIOR_PEER_SUPPORT_WORKER),

@@ -32,6 +32,30 @@ class NhsNumberField(forms.CharField):
         return normalise_nhs_number(value)
 
 
+class NameField(forms.CharField):
+    """A name of at most 100 characters (the record's limit). The page does not tell the browser the limit: a
+    `maxlength` attribute makes it cut a longer name without a word, so the record would hold a name the person
+    never gave. A longer name reaches the form and is refused with a message instead."""
+
+    MAX = 100
+
+    def __init__(self, *, what, required=True, **kwargs):
+        super().__init__(
+            max_length=self.MAX,
+            required=required,
+            error_messages={
+                "required": f"Enter the person's {what.lower()}",
+                "max_length": f"{what} must be {self.MAX} characters or fewer",
+            },
+            **kwargs,
+        )
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class SearchForm(NhsForm):
     nhs_number = NhsNumberField(required=False)
     name = forms.CharField(label="Name", required=False, max_length=200, help_text="First name and last name")
@@ -61,23 +85,9 @@ class PersonForm(NhsForm):
     nhs_number = NhsNumberField(
         required=False, help_text="10 digits, for example 943 476 5919. Leave empty if not known."
     )
-    given_name = forms.CharField(
-        label="First name",
-        max_length=100,
-        error_messages={
-            "required": "Enter the person's first name",
-            "max_length": "First name must be 100 characters or fewer",
-        },
-    )
-    family_name = forms.CharField(
-        label="Last name",
-        max_length=100,
-        error_messages={
-            "required": "Enter the person's last name",
-            "max_length": "Last name must be 100 characters or fewer",
-        },
-    )
-    preferred_name = forms.CharField(label="Preferred name (optional)", max_length=100, required=False)
+    given_name = NameField(label="First name", what="First name")
+    family_name = NameField(label="Last name", what="Last name")
+    preferred_name = NameField(label="Preferred name (optional)", what="Preferred name", required=False)
     date_of_birth = NhsDateField(label="Date of birth", past_only=True, help_text="For example, 15 3 1984")
     sex = forms.ChoiceField(
         label="Sex",

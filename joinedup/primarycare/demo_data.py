@@ -10,6 +10,7 @@ GP question left waiting for an answer is asked now. Deterministic for ctx.rng.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from joinedup.accounts.models import User
 from joinedup.accounts.roles import Role
 from joinedup.accounts.services import staff_create
 from joinedup.demo.clock import DemoClock
+from joinedup.demo.wording import about
 from joinedup.directory.models import Pcn, Team, TeamKind
 from joinedup.people.models import Person
 
@@ -29,18 +31,24 @@ ADVICE_PER_PCN = 1
 HOME_ADVICE = 3
 MHP_IN_POST_DAYS = 180  # the PCN MHPs made for the demo started before any of its history
 
-MHP_NAMES = (
-    ("Aisha", "Rahman"),
-    ("Ben", "Holt"),
-    ("Claire", "Duckworth"),
-    ("Dev", "Mistry"),
-    ("Ellie", "Marsden"),
-    ("Frank", "Gallagher"),
-    ("Grace", "Okafor"),
-    ("Harry", "Nuttall"),
-    ("Imran", "Hussain"),
-    ("Jess", "Parkinson"),
-)
+# Each PCN's MHP gets a name of their own: first and last names paired by PCN number (the two lists have
+# coprime lengths, so no pair repeats for 110 PCNs), none shared with another member of the demo's staff.
+MHP_FIRST_NAMES = ("Aisha", "Ben", "Claire", "Dev", "Ellie", "Frank", "Grace", "Harry", "Imran", "Jess")
+MHP_LAST_NAMES = (
+    "Rahman", "Holt", "Dobson", "Mistry", "Marsden", "Gallagher", "Okafor", "Nuttall", "Hussain", "Parkinson",
+    "Whitehead",
+)  # fmt: skip
+# The GPs who ask for advice: one name per practice, from its ODS code.
+GP_LAST_NAMES = ("Ahmed", "Brennan", "Chadwick", "Hartley", "Fitzgerald", "Kaur", "Lomax", "Moss", "Sutcliffe")
+
+
+def mhp_name(index: int) -> tuple[str, str]:
+    return MHP_FIRST_NAMES[index % len(MHP_FIRST_NAMES)], MHP_LAST_NAMES[index % len(MHP_LAST_NAMES)]
+
+
+def gp_name(practice) -> str:
+    return f"Dr {GP_LAST_NAMES[zlib.crc32(practice.ods_code.encode()) % len(GP_LAST_NAMES)]}"
+
 
 NEEDS = {
     "mental_health": (
@@ -57,7 +65,7 @@ NEEDS = {
     "safety": ("Occasional thoughts of not wanting to be here, no plans; safety plan agreed",),
 }
 MATTERS = (
-    "Being a good dad to my two boys",
+    "Being a good {parent} to my two boys",
     "Getting back to work before my job goes",
     "Keeping my flat and my cat",
     "Feeling like myself again and seeing my friends",
@@ -78,14 +86,14 @@ DONE = (
 QUESTIONS = (
     "Low mood after a bereavement, not improving on sertraline. Would talking therapy or more help?",
     "Frequent attender with anxiety and money worries. Is there anything beyond another appointment with me?",
-    "Drinking more since losing his job and sleeping badly. How best to help?",
-    "Says she feels hopeless but denies plans. Can someone see her this week?",
+    "Drinking more since losing {their} job and sleeping badly. How best to help?",
+    "Feeling hopeless but denies any plans. Can someone see {them} this week?",
 )
 ADVICE = (
     "Continue the current dose for four more weeks; I will offer guided self-help and review with you.",
     "Debt advice through the EMDT's partners would help most; I have shared how to refer and will follow up.",
-    "Use AUDIT-C at the next appointment; I can see him for motivational work if he agrees.",
-    "I called her today: no immediate risk; safety plan agreed and she is on my list for an assessment.",
+    "Use AUDIT-C at the next appointment; I can see {them} for motivational work if willing.",
+    "I called {them} today: no immediate risk; safety plan agreed, and on my list for an assessment.",
 )
 REFERRALS = (
     ("talking_therapies", "", "Would benefit from CBT for anxiety"),
@@ -110,7 +118,7 @@ def _mhp_for(ctx, pcn, home_mhp, index):
     team = Team.objects.filter(kind=TeamKind.PCN_MENTAL_HEALTH, pcn=pcn).order_by("code").first()
     if team is None:
         return None
-    first, last = MHP_NAMES[index % len(MHP_NAMES)]
+    first, last = mhp_name(index)
     with DemoClock.of(ctx).at(_today(ctx) - dt.timedelta(days=MHP_IN_POST_DAYS)):
         return staff_create(
             username=username,
@@ -143,7 +151,8 @@ def _care(ctx, person, mhp, *, gp, trainee, number, today):
     if gp is not None and number % 3 == 0 and person.practice_id in gp_practices(gp):
         asked_on = clock.day_between(opened - dt.timedelta(days=10), opened - dt.timedelta(days=1))
         with clock.at(asked_on) as last:
-            request = services.request_create(by=gp, person=person, question=QUESTIONS[number % len(QUESTIONS)])
+            question = about(person, QUESTIONS[number % len(QUESTIONS)])
+            request = services.request_create(by=gp, person=person, question=question)
     with clock.at(opened, after=last) as last:
         episode = services.episode_open(
             by=mhp,
@@ -166,7 +175,7 @@ def _care(ctx, person, mhp, *, gp, trainee, number, today):
             assessed_on=assessed_on,
             needs={d: rng.choice(NEEDS[d]) for d in domains},
             risk_summary=rng.choice(RISKS),
-            what_matters=rng.choice(MATTERS),
+            what_matters=about(person, rng.choice(MATTERS)),
             baseline=rng.choice(["dialog", "gbo", "later", "not_appropriate"]),
         )
     count = rng.randint(0, rules.session_limit())
@@ -250,14 +259,13 @@ def seed(ctx) -> None:
             )
         for number, person in enumerate(advised):
             given_on = today - dt.timedelta(days=ctx.rng.randint(0, 60))
-            gp_name = MHP_NAMES[(index + number + 3) % len(MHP_NAMES)][1]
             with DemoClock.of(ctx).at(given_on):
                 services.advice_record(
                     by=mhp,
                     person=person,
-                    asked_by_name=f"Dr {gp_name}, GP, {person.practice.name}",
-                    question=QUESTIONS[(index + number) % len(QUESTIONS)],
-                    advice=ADVICE[(index + number) % len(ADVICE)],
+                    asked_by_name=f"{gp_name(person.practice)}, GP, {person.practice.name}",
+                    question=about(person, QUESTIONS[(index + number) % len(QUESTIONS)]),
+                    advice=about(person, ADVICE[(index + number) % len(ADVICE)]),
                     follow_up="MHP to ring the practice in two weeks" if number % 2 == 0 else "",
                     follow_up_by=today + dt.timedelta(days=14) if number % 2 == 0 else None,
                     given_on=given_on,
@@ -268,5 +276,5 @@ def seed(ctx) -> None:
             if waiting is None:
                 waiting = next((p for p in advised if p.practice_id in gp_practices(gp)), None)
             if waiting is not None:  # asked now: it is waiting for the MHP today
-                services.request_create(by=gp, person=waiting, question=QUESTIONS[3])
+                services.request_create(by=gp, person=waiting, question=about(waiting, QUESTIONS[3]))
     ctx.progress("primary care caseloads", len(pcns), len(pcns))

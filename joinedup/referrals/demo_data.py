@@ -13,6 +13,7 @@ from joinedup.accounts.roles import Perm, Role
 from joinedup.core.access import may
 from joinedup.core.dates import age_on
 from joinedup.demo.clock import DemoClock
+from joinedup.demo.wording import about
 
 from .services import emdt_request_ask, emdt_request_decline, emdt_request_submit
 
@@ -21,12 +22,13 @@ NEEDS = (
         ["debt-advice", "housing-support"],
         "Rent arrears and a notice to quit; low mood and not sleeping. Needs debt advice, housing support and the "
         "community mental health team together.",
-        "The plan covers medication reviews only. It does not cover the money and housing worries that keep her awake.",
+        "The plan covers medication reviews only. It does not cover the money and housing worries that keep "
+        "{them} awake.",
     ),
     (
         ["substance-misuse-services", "employment-support"],
         "Drinking more since losing work; anxiety in crowds. Wants to get back to work.",
-        "His plan was written before he lost his job and does not mention alcohol or work.",
+        "{Their} plan was written before losing {their} job and does not mention alcohol or work.",
     ),
     (
         ["physical-health-rehabilitation", "nhs-talking-therapies"],
@@ -45,9 +47,9 @@ NEEDS = (
     ),
 )
 QUESTIONS = (
-    "Has she been offered NHS Talking Therapies before, and did she take it up?",
+    "Were NHS Talking Therapies offered before, and did {they} take it up?",
     "Is there a current risk assessment we can see before the meeting?",
-    "Does he agree to his GP sharing the recent blood results with the team?",
+    "Is the person happy for {their} GP to share the recent blood results with the team?",
 )
 DECLINES = (
     (
@@ -82,7 +84,7 @@ def demo_request(ctx, *, by, person, at, urgency=None):
         complex_needs=needs,
         services=services,
         meets_care_plan_gap=True,
-        care_plan_gap=gap,
+        care_plan_gap=about(person, gap),
         consent_to_discuss=True,
         wants_to_attend=ctx.rng.choice(["yes", "yes", "no", "not_sure"]),
         urgency=urgency or ("urgent" if ctx.rng.random() < 0.25 else "routine"),
@@ -110,7 +112,8 @@ def seed(ctx) -> None:
             request = demo_request(ctx, by=mhp, person=person, at=made, urgency="urgent" if n % 5 == 1 else None)
         if kind == 2:
             with clock.at(made + dt.timedelta(days=1)) as asked:
-                emdt_request_ask(by=coordinator, request=request, question=QUESTIONS[n % len(QUESTIONS)], at=asked)
+                question = about(person, QUESTIONS[n % len(QUESTIONS)])
+                emdt_request_ask(by=coordinator, request=request, question=question, at=asked)
         elif kind == 3:
             reason, recommendation = DECLINES[n % len(DECLINES)]
             # Decided a day or three later; never after now (the clock brings a later moment back to now).

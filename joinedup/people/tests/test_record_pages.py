@@ -1,6 +1,7 @@
 """Creating and changing a record through the pages, including everything people get wrong."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -26,6 +27,22 @@ def register_data(at_practice, **overrides):
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def edit_data(person, practice, **overrides):
+    """The edit form as it is filled in for Zoë (the shared `person`), with these changes."""
+    return {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "sex": person.sex,
+        "ethnicity": person.ethnicity,
+        "practice": str(practice.pk),
+        "nhs_number": person.nhs_number,
+        "date_of_birth[day]": "15",
+        "date_of_birth[month]": "3",
+        "date_of_birth[year]": "1984",
+        "version": str(person.version),
+    } | overrides
 
 
 @pytest.fixture
@@ -92,18 +109,7 @@ def test_markup_in_my_story_is_refused(client, personas, person):
 
 
 def test_two_people_editing_the_same_record_the_later_save_is_refused(client, personas, person, practice):
-    form = {
-        "given_name": person.given_name,
-        "family_name": person.family_name,
-        "sex": person.sex,
-        "ethnicity": person.ethnicity,
-        "practice": str(practice.pk),
-        "nhs_number": person.nhs_number,
-        "date_of_birth[day]": "15",
-        "date_of_birth[month]": "3",
-        "date_of_birth[year]": "1984",
-        "version": str(person.version),
-    }
+    form = edit_data(person, practice)
     client.force_login(personas.community_clinician)
     first = client.post(f"/people/{person.pk}/edit/", form | {"phone": "07700 900123"})
     assert first.status_code == 302
@@ -208,3 +214,67 @@ def test_record_page_queries_do_not_grow_with_the_timeline(client, personas, per
         timeline_add(person=person, service=Service.RECORD, kind="note", summary=f"Entry {i}")
     with django_assert_max_num_queries(22):
         assert client.get(f"/people/{person.pk}/").status_code == 200
+
+
+def signed_in_with_csrf(username):
+    """A browser-like client: CSRF checked, signed in through the sign-in page."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(
+        "/account/sign-in/",
+        {"username": username, "password": "correct horse battery", "csrfmiddlewaretoken": csrf_from(browser)},
+    )
+    assert response.status_code == 302, "could not sign in"
+    return browser
+
+
+def csrf_from(browser, path="/account/sign-in/"):
+    page = browser.get(path).content.decode()
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def test_name_boxes_do_not_cut_a_long_name_short(client, personas, person):
+    """A maxlength attribute makes the browser drop whatever is typed past it, silently."""
+    client.force_login(personas.gp_practice_staff)
+    for page in ("/people/new/", f"/people/{person.pk}/edit/"):
+        html = client.get(page).content.decode()
+        for name in ("given_name", "family_name", "preferred_name"):
+            box = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+            assert "maxlength" not in box, f"{page} would cut a long {name} short: {box}"
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("given_name", "First name must be 100 characters or fewer"),
+        ("family_name", "Last name must be 100 characters or fewer"),
+        ("preferred_name", "Preferred name must be 100 characters or fewer"),
+    ],
+)
+def test_a_name_over_100_characters_is_refused_with_a_message_when_registering(personas, practice, field, message):
+    browser = signed_in_with_csrf(personas.gp_practice_staff.username)
+    data = register_data(practice, **{field: "Abcdefghij" * 10 + "k"})
+    response = browser.post("/people/new/", data | {"csrfmiddlewaretoken": csrf_from(browser, "/people/new/")})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Person.objects.filter(nhs_number="9990000026").exists()
+
+
+def test_a_name_over_100_characters_is_refused_with_a_message_when_editing(personas, person, practice):
+    browser = signed_in_with_csrf(personas.community_clinician.username)
+    page = f"/people/{person.pk}/edit/"
+    form = edit_data(
+        person,
+        practice,
+        family_name="Ashworth" * 13,
+        preferred_name="Zo" * 51,
+        csrfmiddlewaretoken=csrf_from(browser, page),
+    )
+    response = browser.post(page, form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Last name must be 100 characters or fewer" in html
+    assert "Preferred name must be 100 characters or fewer" in html
+    person.refresh_from_db()
+    assert person.family_name == "Ashworth"
