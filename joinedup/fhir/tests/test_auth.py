@@ -4,7 +4,6 @@ scopes it was granted; the API takes nothing but a valid bearer token."""
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from joinedup.fhir.models import AccessToken, SystemClient
@@ -12,11 +11,6 @@ from joinedup.fhir.models import AccessToken, SystemClient
 from .helpers import TOKEN_URL, assertion, bearer, fhir_get, issue_codes, token_request
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def http():
-    return Client(enforce_csrf_checks=True)
 
 
 def test_a_signed_rs384_assertion_gets_a_short_lived_token_that_reads(http, practice_client, rsa_key, person):

@@ -4,25 +4,14 @@ exercised here, and a new entry without an exercise fails this test."""
 from urllib.parse import urlencode
 
 import pytest
-from django.test import Client
 from django.urls import get_resolver
 
 from joinedup.directory.models import Organisation
 from joinedup.fhir.resources import SUPPORTED
 
-from .helpers import bearer, fhir_get
+from .helpers import fhir_get
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def http():
-    return Client(enforce_csrf_checks=True)
-
-
-@pytest.fixture
-def token(practice_client):
-    return bearer(practice_client)
 
 
 @pytest.fixture

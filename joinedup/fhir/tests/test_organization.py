@@ -1,7 +1,6 @@
 """Organization read and search: the region's directory as UK Core Organizations."""
 
 import pytest
-from django.test import Client
 
 from joinedup.directory.models import Organisation, OrganisationKind
 
@@ -9,11 +8,6 @@ from .helpers import bearer, fhir_get, issue_codes
 
 pytestmark = pytest.mark.django_db
 ODS = "https://fhir.nhs.uk/Id/ods-organization-code"
-
-
-@pytest.fixture
-def http():
-    return Client(enforce_csrf_checks=True)
 
 
 @pytest.fixture

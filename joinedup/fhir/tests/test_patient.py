@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from joinedup.accounts.roles import ConsentKind, Role
 from joinedup.core.models import AuditEvent
@@ -15,16 +14,6 @@ from .helpers import bearer, fhir_get, issue_codes, jwks_of
 
 pytestmark = pytest.mark.django_db
 NHS = "https://fhir.nhs.uk/Id/nhs-number"
-
-
-@pytest.fixture
-def http():
-    return Client(enforce_csrf_checks=True)
-
-
-@pytest.fixture
-def token(practice_client):
-    return bearer(practice_client)
 
 
 @pytest.fixture
