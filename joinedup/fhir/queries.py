@@ -47,3 +47,53 @@ def _page(queryset, search):
     if search.count == 0 and total is None:
         more = False
     return rows[: search.count], total, more
+
+
+def health_checks_matching(*, by, search) -> list:
+    """Every health check of the people this client may see that match (the search names one patient)."""
+    from joinedup.healthchecks.models import HealthCheck
+
+    checks = HealthCheck.objects.filter(person__in=visible_people(by)).select_related("person")
+    for condition in search.filters:
+        checks = checks.filter(condition)
+    return list(checks.order_by("-done_on", "-id"))
+
+
+def health_check_for(*, by, resource_id: str):
+    """The check behind Observation/<check id>-<element>, if the client may see the person."""
+    from joinedup.healthchecks.models import HealthCheck
+
+    check_id = resource_id.split("-", 1)[0]
+    if not check_id.isdigit() or len(check_id) > 18:
+        raise Http404("No such observation")
+    try:
+        return HealthCheck.objects.select_related("person").get(pk=int(check_id), person__in=visible_people(by))
+    except HealthCheck.DoesNotExist:
+        raise Http404("No such observation") from None
+
+
+def register_entries_matching(*, by, search):
+    from joinedup.healthchecks.models import RegisterEntry
+
+    entries = RegisterEntry.objects.filter(person__in=visible_people(by))
+    for condition in search.filters:
+        entries = entries.filter(condition)
+    return _page(entries.select_related("person").order_by("id"), search)
+
+
+def register_entry_for(*, by, resource_id: str):
+    from joinedup.healthchecks.models import RegisterEntry
+
+    if not resource_id.isdigit() or len(resource_id) > 18:
+        raise Http404("No such condition")
+    try:
+        return RegisterEntry.objects.select_related("person").get(pk=int(resource_id), person__in=visible_people(by))
+    except RegisterEntry.DoesNotExist:
+        raise Http404("No such condition") from None
+
+
+def page_of(items: list, search):
+    """Paging over a list already in memory, as `_page` does over a queryset."""
+    total = len(items) if search.total != "none" else None
+    rows = items[search.offset : search.offset + search.count] if search.count else []
+    return rows, total, search.count > 0 and len(items) > search.offset + search.count

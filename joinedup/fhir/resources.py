@@ -10,8 +10,15 @@ from django.db.models import Q
 
 from joinedup.core.validators import normalise_nhs_number
 
-from .mappers.identifiers import NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM, UKCORE_ORGANIZATION, UKCORE_PATIENT
-from .search import SearchParam, date_filter, starts_with, token
+from .mappers.identifiers import (
+    NHS_NUMBER_SYSTEM,
+    ODS_CODE_SYSTEM,
+    UKCORE_CONDITION,
+    UKCORE_OBSERVATION,
+    UKCORE_ORGANIZATION,
+    UKCORE_PATIENT,
+)
+from .search import SearchParam, date_filter, patient_reference, starts_with, token
 
 SPEC = "http://hl7.org/fhir/SearchParameter/"
 
@@ -84,4 +91,30 @@ ORGANIZATION = ResourceType(
     ),
 )
 
-SUPPORTED = (PATIENT, ORGANIZATION)
+
+def _patient(spec_name: str) -> SearchParam:
+    return SearchParam(
+        "patient",
+        "reference",
+        "The patient (Patient/12); required",
+        patient_reference("person_id"),
+        SPEC + spec_name,
+        required=True,
+    )
+
+
+OBSERVATION = ResourceType(
+    name="Observation",
+    profile=UKCORE_OBSERVATION,
+    interactions=("read", "search-type"),
+    search_params=(_patient("clinical-patient"),),
+)
+
+CONDITION = ResourceType(
+    name="Condition",
+    profile=UKCORE_CONDITION,
+    interactions=("read", "search-type"),
+    search_params=(_patient("clinical-patient"),),
+)
+
+SUPPORTED = (PATIENT, ORGANIZATION, OBSERVATION, CONDITION)

@@ -37,6 +37,7 @@ class SearchParam:
     documentation: str
     build: Callable[[str], Q]  # one alternative of the value -> a filter; BadParameter when malformed
     definition: str = ""
+    required: bool = False  # searches that must name it (e.g. the patient whose observations are wanted)
 
 
 @dataclass
@@ -119,6 +120,21 @@ def starts_with(field_name: str) -> Callable[[str], Q]:
     return build
 
 
+PATIENT_REFERENCE = re.compile(r"^(?:.*/)?(?:Patient/)?(?P<id>[0-9]{1,18})$")
+
+
+def patient_reference(field_name: str) -> Callable[[str], Q]:
+    """A reference to a Patient: `Patient/12`, `12`, or the full URL."""
+
+    def build(text: str) -> Q:
+        match = PATIENT_REFERENCE.match(text)
+        if not match or ("/" in text and "Patient/" not in text):
+            raise BadParameter(f"{text!r} is not a reference to a Patient, such as Patient/12")
+        return Q(**{field_name: int(match["id"])})
+
+    return build
+
+
 def _number(name: str, text: str, *, low: int, high: int) -> int:
     if not text.isdigit() or not low <= int(text) <= high:
         raise FhirError(400, "invalid", f"{name} must be a whole number from {low} to {high}", expression=name)
@@ -164,4 +180,7 @@ def parse_search(request, params: tuple[SearchParam, ...]) -> Search:
                     f"Unknown search parameter {name!r}; this search takes {known}",
                     expression=name,
                 )
+    missing = [p.name for p in params if p.required and p.name not in dict(search.kept)]
+    if missing:
+        raise FhirError(400, "required", f"This search needs {missing[0]}", expression=missing[0])
     return search

@@ -13,5 +13,9 @@ urlpatterns = [
     path("Patient/<str:resource_id>", views.patient_read, name="patient_read"),
     path("Organization", views.organization_search, name="organization_search"),
     path("Organization/<str:resource_id>", views.organization_read, name="organization_read"),
+    path("Observation", views.observation_search, name="observation_search"),
+    path("Observation/<str:resource_id>", views.observation_read, name="observation_read"),
+    path("Condition", views.condition_search, name="condition_search"),
+    path("Condition/<str:resource_id>", views.condition_read, name="condition_read"),
     re_path(r".*", views.unknown, name="unknown"),
 ]

@@ -13,9 +13,11 @@ from .auth import ASSERTION_TYPE, TokenRefused, verify_assertion
 from .decorators import fhir_open, token_api
 from .mappers.bundle import searchset
 from .mappers.capability import capability_statement, smart_configuration
+from .mappers.condition import condition_resource
+from .mappers.observation import element_named, elements_of, observation_resource
 from .mappers.organization import organization_resource
 from .mappers.patient import patient_resource
-from .resources import ORGANIZATION, PATIENT
+from .resources import CONDITION, OBSERVATION, ORGANIZATION, PATIENT
 from .responses import FhirError, fhir_base, resource_response
 from .search import parse_search
 from .services import access_token_issue
@@ -97,6 +99,48 @@ def organization_search(request, by):
     search = parse_search(request, ORGANIZATION.search_params)
     organisations, total, more = queries.organisations_matching(search=search)
     return _searchset(request, ORGANIZATION, [organization_resource(o) for o in organisations], search, total, more)
+
+
+@token_api(OBSERVATION.name, "read")
+def observation_read(request, by, resource_id):
+    check = queries.health_check_for(by=by, resource_id=resource_id)
+    item = element_named(check, resource_id.split("-", 1)[-1])
+    if item is None:
+        raise FhirError(404, "not-found", "No such observation")
+    _may_see_health_checks(request, by, [check.person], "FHIR Observation", AuditAction.VIEW)
+    return resource_response(observation_resource(item))
+
+
+@token_api(OBSERVATION.name, "search-type")
+def observation_search(request, by):
+    search = parse_search(request, OBSERVATION.search_params)
+    checks = queries.health_checks_matching(by=by, search=search)
+    items, total, more = queries.page_of([e for c in checks for e in elements_of(c)], search)
+    _may_see_health_checks(request, by, [i.check.person for i in items], "FHIR Observation search", AuditAction.SEARCH)
+    return _searchset(request, OBSERVATION, [observation_resource(i) for i in items], search, total, more)
+
+
+@token_api(CONDITION.name, "read")
+def condition_read(request, by, resource_id):
+    entry = queries.register_entry_for(by=by, resource_id=resource_id)
+    _may_see_health_checks(request, by, [entry.person], "FHIR Condition", AuditAction.VIEW)
+    return resource_response(condition_resource(entry))
+
+
+@token_api(CONDITION.name, "search-type")
+def condition_search(request, by):
+    search = parse_search(request, CONDITION.search_params)
+    entries, total, more = queries.register_entries_matching(by=by, search=search)
+    _may_see_health_checks(request, by, [e.person for e in entries], "FHIR Condition search", AuditAction.SEARCH)
+    return _searchset(request, CONDITION, [condition_resource(e) for e in entries], search, total, more)
+
+
+def _may_see_health_checks(request, by, people, what, action):
+    """Health check data needs the health check permission for each person; each is audited once."""
+    for person in {p.pk: p for p in people}.values():
+        if not may(by, Perm.HC_VIEW, person):
+            raise FhirError(403, "forbidden", "The client's organisation may not see health check records")
+        audit_record(by=by, action=action, what=what, person=person, request=request)
 
 
 def _searchset(request, resource_type, resources, search, total, more):

@@ -12,5 +12,5 @@ def http():
 
 @pytest.fixture
 def token(practice_client):
-    """A token of the Blackpool practice's system for Patient and Organization reads."""
+    """A token of the Blackpool practice's system for every read it was granted."""
     return bearer(practice_client)

@@ -24,11 +24,12 @@ def ec_key():
 
 @pytest.fixture
 def practice_client(personas, practice, rsa_key, ec_key):
-    """The Blackpool practice's own system: GP practice staff in the practice team, patient and directory reads."""
+    """The Blackpool practice's own system: GP practice staff in the practice team; reads of patients, the
+    directory, health check observations and SMI register conditions."""
     from joinedup.accounts.roles import Role
     from joinedup.directory.models import Organisation
     from joinedup.fhir.services import system_client_register
-    from joinedup.fhir.tests.helpers import jwks_of
+    from joinedup.fhir.tests.helpers import ALL_READS, jwks_of
 
     return system_client_register(
         by=personas.administrator,
@@ -36,7 +37,7 @@ def practice_client(personas, practice, rsa_key, ec_key):
         name="Blackpool practice clinical system",
         role=Role.GP_PRACTICE_STAFF,
         jwks=jwks_of(rsa=rsa_key, ec=ec_key),
-        scopes="system/Patient.read system/Organization.read",
+        scopes=ALL_READS,
     )
 
 
@@ -46,7 +47,7 @@ def far_practice_client(personas, far_practice, rsa_key):
     from joinedup.accounts.roles import Role
     from joinedup.directory.models import Organisation
     from joinedup.fhir.services import system_client_register
-    from joinedup.fhir.tests.helpers import jwks_of
+    from joinedup.fhir.tests.helpers import ALL_READS, jwks_of
 
     return system_client_register(
         by=personas.administrator,
@@ -54,5 +55,5 @@ def far_practice_client(personas, far_practice, rsa_key):
         name="Furness practice clinical system",
         role=Role.GP_PRACTICE_STAFF,
         jwks=jwks_of(rsa=rsa_key),
-        scopes="system/Patient.read system/Organization.read",
+        scopes=ALL_READS,
     )

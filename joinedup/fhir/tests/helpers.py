@@ -46,7 +46,10 @@ def token_request(http, signed: str, scope="system/Patient.read", **overrides):
     return http.post("/fhir/R4/auth/token", form)
 
 
-def bearer(client, scope="system/Patient.read system/Organization.read") -> str:
+ALL_READS = "system/Patient.read system/Organization.read system/Observation.read system/Condition.read"
+
+
+def bearer(client, scope=ALL_READS) -> str:
     from joinedup.fhir.services import access_token_issue
 
     token, _ = access_token_issue(client=client, scope=scope)

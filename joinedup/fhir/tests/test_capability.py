@@ -8,6 +8,7 @@ from django.urls import get_resolver
 
 from joinedup.directory.models import Organisation
 from joinedup.fhir.resources import SUPPORTED
+from joinedup.healthchecks.models import RegisterEntry
 
 from .helpers import fhir_get
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def expected(person, practice):
+def expected(person, practice, hc_check):
     """For each resource type: the id of a resource the practice's client may read, and a search value of each
     parameter that finds it."""
     organisation = Organisation.objects.get(code=practice.ods_code)
@@ -38,17 +39,21 @@ def expected(person, practice):
                 "name": organisation.name[:6],
             },
         ),
+        "Observation": (f"{hc_check.pk}-bmi", {"patient": f"Patient/{person.pk}"}),
+        "Condition": (str(RegisterEntry.objects.get(person=person).pk), {"patient": str(person.pk)}),
     }
 
 
-def read(http, token, resource_type, resource_id):
+def read(http, token, resource_type, resource_id, examples):
     response = fhir_get(http, f"/fhir/R4/{resource_type}/{resource_id}", token)
     assert response.status_code == 200, response.resource
     assert (response.resource["resourceType"], response.resource["id"]) == (resource_type, resource_id)
 
 
-def search_type(http, token, resource_type, resource_id):
-    response = fhir_get(http, f"/fhir/R4/{resource_type}?_count=100", token)
+def search_type(http, token, resource_type, resource_id, examples):
+    [resource] = [r for r in SUPPORTED if r.name == resource_type]
+    required = {p.name: examples[p.name] for p in resource.search_params if p.required}
+    response = fhir_get(http, f"/fhir/R4/{resource_type}?{urlencode({**required, '_count': 100})}", token)
     assert response.status_code == 200, response.resource
     assert response.resource["type"] == "searchset"
 
@@ -77,7 +82,7 @@ def test_every_interaction_and_search_parameter_listed_works(http, token, expect
         resource_id, examples = expected[resource_type]
         for interaction in resource["interaction"]:
             assert interaction["code"] in EXERCISES, f"{resource_type} {interaction['code']} is listed but not tested"
-            EXERCISES[interaction["code"]](http, token, resource_type, resource_id)
+            EXERCISES[interaction["code"]](http, token, resource_type, resource_id, examples)
             exercised += 1
         for param in resource["searchParam"]:
             assert param["name"] in examples, f"{resource_type}?{param['name']} is listed but not tested"
