@@ -23,7 +23,7 @@ def capability_statement(*, base: str, token_url: str) -> CapabilityStatement:
             "software": {"name": "Joined Up", "version": SOFTWARE_VERSION},
             "implementation": {"description": "Joined Up FHIR R4 UK Core API", "url": base.rstrip("/")},
             "fhirVersion": "4.0.1",
-            "format": ["application/fhir+json"],
+            "format": ["json"],
             "rest": [
                 {
                     "mode": "server",

@@ -67,7 +67,7 @@ def test_the_capability_statement_describes_the_server(http):
     statement = response.resource
     assert statement["resourceType"] == "CapabilityStatement"
     assert statement["fhirVersion"] == "4.0.1"
-    assert statement["format"] == ["application/fhir+json"]
+    assert statement["format"] == ["json"]
     security = statement["rest"][0]["security"]
     assert security["service"][0]["coding"][0]["code"] == "SMART-on-FHIR"
     assert security["extension"][0]["extension"][0]["valueUri"] == "http://testserver/fhir/R4/auth/token"
