@@ -80,7 +80,7 @@ def verify_assertion(*, assertion: str, audience: str) -> tuple[SystemClient, di
     client_id = unverified.get("iss")
     client = (
         SystemClient.objects.select_related("user", "organisation").filter(client_id=client_id, active=True).first()
-        if isinstance(client_id, str)
+        if isinstance(client_id, str) and _plain(client_id, 64)
         else None
     )
     if client is None:
@@ -109,9 +109,14 @@ def verify_assertion(*, assertion: str, audience: str) -> tuple[SystemClient, di
     latest = timezone.now() + dt.timedelta(seconds=MAX_ASSERTION_SECONDS + CLOCK_LEEWAY_SECONDS)
     if dt.datetime.fromtimestamp(claims["exp"], tz=dt.UTC) > latest:
         raise TokenRefused("invalid_client", "The client assertion must expire within five minutes")
-    if not isinstance(claims["jti"], str) or not 0 < len(claims["jti"]) <= 255:
+    if not isinstance(claims["jti"], str) or not claims["jti"] or not _plain(claims["jti"], 255):
         raise TokenRefused("invalid_client", "The assertion's jti must be a string of up to 255 characters")
     return client, claims
+
+
+def _plain(text: str, longest: int) -> bool:
+    """Safe to look up: not too long, and no NUL, which PostgreSQL refuses in text."""
+    return len(text) <= longest and "\x00" not in text
 
 
 def client_for_bearer(request):

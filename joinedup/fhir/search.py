@@ -148,6 +148,10 @@ def parse_search(request, params: tuple[SearchParam, ...]) -> Search:
     search = Search()
     for name, values in request.GET.lists():
         for value in values:
+            if "\x00" in value or "\x00" in name:
+                raise FhirError(
+                    400, "invalid", "Search parameters cannot contain a NUL character", expression=name[:50]
+                )
             if name == "_count":
                 search.count = min(_number(name, value, low=0, high=10**6), MAX_COUNT)
             elif name == "_offset":

@@ -107,3 +107,20 @@ def access_token_issue(*, client, scope: str, assertion_claims=None) -> tuple[st
     )
     audit_record(by=client.user, action=AuditAction.CREATE, what="FHIR access token", reason=row.scopes)
     return token, row
+
+
+@transaction.atomic
+def system_client_deactivate(*, by, client, reason: str) -> SystemClient:
+    """Switch a client off at once: its tokens stop working, its assertions are refused, its service account is
+    deactivated. Kept, not deleted, so the audit trail still names it."""
+    if not may(by, Perm.MANAGE_USERS):
+        raise NotAllowed("Only an administrator may switch off a system client")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the client is being switched off"})
+    client.active = False
+    client.save(update_fields=["active"])
+    client.user.is_active = False
+    client.user.save(update_fields=["is_active"])
+    AccessToken.objects.filter(client=client).delete()
+    audit_record(by=by, action=AuditAction.UPDATE, what="FHIR system client switched off", obj=client, reason=reason)
+    return client

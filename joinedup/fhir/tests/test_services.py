@@ -145,3 +145,28 @@ def test_the_register_command_refuses_a_non_administrator(personas, practice, rs
             scope="system/Patient.read",
             by=personas.gp_practice_staff.username,
         )
+
+
+def test_switching_a_client_off_stops_its_tokens_and_assertions_at_once(
+    http, practice_client, personas, person, rsa_key
+):
+    from .helpers import assertion, bearer, token_request
+
+    token = bearer(practice_client)
+    call_command(
+        "fhir_client_deactivate",
+        client=practice_client.client_id,
+        reason="Practice changed supplier",
+        by=personas.administrator.username,
+    )
+    assert fhir_get(http, f"/fhir/R4/Patient/{person.pk}", token).status_code == 401
+    assert token_request(http, assertion(practice_client, rsa_key)).status_code == 401
+    event = AuditEvent.objects.filter(what="FHIR system client switched off").get()
+    assert (event.user, event.reason) == (personas.administrator, "Practice changed supplier")
+
+
+def test_only_an_administrator_may_switch_a_client_off(practice_client, personas):
+    from joinedup.fhir.services import system_client_deactivate
+
+    with pytest.raises(NotAllowed):
+        system_client_deactivate(by=personas.gp_practice_staff, client=practice_client, reason="No")
