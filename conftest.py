@@ -19,6 +19,7 @@ pytest_plugins = [
     "joinedup.primarycare.tests.fixtures",
     "joinedup.peersupport.tests.fixtures",
     "joinedup.healthchecks.tests.fixtures",
+    "joinedup.fhir.tests.fixtures",
 ]
 
 

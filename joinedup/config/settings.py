@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "joinedup.primarycare",
     "joinedup.peersupport",
     "joinedup.healthchecks",
+    "joinedup.fhir",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("joinedup.demo")
@@ -261,3 +262,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JOINEDUP_LOG_LEVEL", "WARNING")},
 }
+
+# FHIR R4 API (joinedup/fhir, docs/fhir.md). The public base URL, ending /fhir/R4/, when a proxy stands in front
+# (otherwise it is taken from the request); how long an access token lasts (SMART suggests at most five minutes).
+FHIR_BASE_URL = os.environ.get("JOINEDUP_FHIR_BASE_URL", "")
+FHIR_ACCESS_TOKEN_SECONDS = int(os.environ.get("JOINEDUP_FHIR_ACCESS_TOKEN_SECONDS", "300"))

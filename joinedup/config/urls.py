@@ -15,6 +15,7 @@ urlpatterns = [
     path("health-checks/", include("joinedup.healthchecks.urls")),
     path("governance/", include("joinedup.core.urls")),
     path("health", include("joinedup.core.health_urls")),
+    path("fhir/R4/", include("joinedup.fhir.urls")),
 ]
 
 handler403 = "joinedup.core.views.forbidden"

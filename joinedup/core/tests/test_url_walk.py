@@ -2,7 +2,8 @@
 
 A page must declare what it needs: `person_page(perm, what)` for pages about one person, `requires(perm)`
 for other pages, `public` for the few open ones, or `any_signed_in` for the start page. A page that
-declares nothing fails this test, so a new page cannot forget the policy.
+declares nothing fails this test, so a new page cannot forget the policy. The FHIR API's endpoints are
+`token_api` (joinedup/fhir/decorators.py): a bearer token or nothing, so a session alone gets 401.
 """
 
 import re
@@ -27,6 +28,8 @@ def all_patterns(resolver=None, prefix="", namespace=""):
 
 
 def declaration(view):
+    if getattr(view, "token_authenticated", False):  # the FHIR API (joinedup/fhir/decorators.py)
+        return ("token", None)
     if getattr(view, "sign_in_not_required", False):
         return ("public", None)
     if hasattr(view, "person_page"):
@@ -83,6 +86,8 @@ def test_every_url_with_every_role_answers_as_the_policy_says(client, personas, 
             response = client.get(url)
             if kind == "public":
                 expected = {200, 302, 405}
+            elif kind == "token":  # a bearer token or nothing: a session never opens the FHIR API
+                expected = {401}
             elif user is None:
                 expected = {302}
             elif kind == "signed_in":
@@ -100,7 +105,7 @@ def test_every_url_with_every_role_answers_as_the_policy_says(client, personas, 
             assert response.status_code in expected, (
                 f"{label} GET {url} ({name}): {response.status_code}, expected {expected}"
             )
-            if user is None and kind != "public":
+            if user is None and kind not in ("public", "token"):
                 assert "/account/sign-in/" in response["Location"]
             checked += 1
     assert checked > 100

@@ -1,0 +1,61 @@
+"""System clients of the FHIR API, the assertions they have used and the access tokens they hold.
+
+A system client (a GP practice's system, the Trust's record system) is registered to one organisation by an
+administrator, with its public keys. It acts through its own service account user, a member of that
+organisation's teams, so the one access policy decides what it sees (docs/decisions/005).
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from joinedup.core.validators import validate_no_markup
+
+
+def new_client_id() -> str:
+    return "jc-" + secrets.token_hex(12)
+
+
+class SystemClient(models.Model):
+    client_id = models.CharField(max_length=64, unique=True, default=new_client_id)
+    name = models.CharField(max_length=200, validators=[validate_no_markup])
+    organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, related_name="+")
+    # The service account it acts as: no usable password, so it can never sign in to the pages.
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="fhir_client")
+    jwks = models.JSONField(help_text="The client's public keys as a JSON Web Key Set")
+    scopes = models.CharField(max_length=1000, help_text="System scopes granted, separated by spaces")
+    active = models.BooleanField(default=True)
+    registered_at = models.DateTimeField(default=timezone.now)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.client_id})"
+
+
+class UsedAssertion(models.Model):
+    """A client assertion's jti, kept until the assertion expires, so it cannot be replayed."""
+
+    client = models.ForeignKey(SystemClient, on_delete=models.CASCADE, related_name="+")
+    jti = models.CharField(max_length=255)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "jti"], name="fhir_assertion_used_once")]
+
+
+class AccessToken(models.Model):
+    """A short-lived bearer token. Only its SHA-256 is stored; the token itself is shown once."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    client = models.ForeignKey(SystemClient, on_delete=models.CASCADE, related_name="access_tokens")
+    scopes = models.CharField(max_length=1000)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="fhir_token_expiry")]

@@ -1,0 +1,99 @@
+"""Reads the API shares with nothing else yet, scoped by the access policy as the client's service account."""
+
+from django.http import Http404
+
+from joinedup.core.access import visible_people
+from joinedup.directory.models import Organisation
+from joinedup.people.queries import person_for
+
+
+def patient_for(*, by, resource_id: str):
+    """The person behind Patient/<id>, if the client may see them; 404 otherwise, so existence is not revealed."""
+    if not resource_id.isdigit() or len(resource_id) > 18:
+        raise Http404("No such patient")
+    return person_for(by=by, pk=int(resource_id))
+
+
+def patients_matching(*, by, search):
+    """One page of the people this client may see that match, and the total when asked for."""
+    people = visible_people(by).select_related("practice")
+    for condition in search.filters:
+        people = people.filter(condition)
+    return _page(people.order_by("family_name", "given_name", "pk"), search)
+
+
+def organisation_for(*, resource_id: str) -> Organisation:
+    """The region's directory is reference data: any client may read it."""
+    if not resource_id.isdigit() or len(resource_id) > 18:
+        raise Http404("No such organisation")
+    try:
+        return Organisation.objects.get(pk=int(resource_id))
+    except Organisation.DoesNotExist:
+        raise Http404("No such organisation") from None
+
+
+def organisations_matching(*, search):
+    organisations = Organisation.objects.all()
+    for condition in search.filters:
+        organisations = organisations.filter(condition)
+    return _page(organisations.order_by("name", "pk"), search)
+
+
+def _page(queryset, search):
+    """(rows, total or None, whether there is a next page)."""
+    rows = list(queryset[search.offset : search.offset + search.count + 1]) if search.count else []
+    more = len(rows) > search.count
+    total = queryset.count() if search.total != "none" else None
+    if search.count == 0 and total is None:
+        more = False
+    return rows[: search.count], total, more
+
+
+def health_checks_matching(*, by, search) -> list:
+    """Every health check of the people this client may see that match (the search names one patient)."""
+    from joinedup.healthchecks.models import HealthCheck
+
+    checks = HealthCheck.objects.filter(person__in=visible_people(by)).select_related("person")
+    for condition in search.filters:
+        checks = checks.filter(condition)
+    return list(checks.order_by("-done_on", "-id"))
+
+
+def health_check_for(*, by, resource_id: str):
+    """The check behind Observation/<check id>-<element>, if the client may see the person."""
+    from joinedup.healthchecks.models import HealthCheck
+
+    check_id = resource_id.split("-", 1)[0]
+    if not check_id.isdigit() or len(check_id) > 18:
+        raise Http404("No such observation")
+    try:
+        return HealthCheck.objects.select_related("person").get(pk=int(check_id), person__in=visible_people(by))
+    except HealthCheck.DoesNotExist:
+        raise Http404("No such observation") from None
+
+
+def register_entries_matching(*, by, search):
+    from joinedup.healthchecks.models import RegisterEntry
+
+    entries = RegisterEntry.objects.filter(person__in=visible_people(by))
+    for condition in search.filters:
+        entries = entries.filter(condition)
+    return _page(entries.select_related("person").order_by("id"), search)
+
+
+def register_entry_for(*, by, resource_id: str):
+    from joinedup.healthchecks.models import RegisterEntry
+
+    if not resource_id.isdigit() or len(resource_id) > 18:
+        raise Http404("No such condition")
+    try:
+        return RegisterEntry.objects.select_related("person").get(pk=int(resource_id), person__in=visible_people(by))
+    except RegisterEntry.DoesNotExist:
+        raise Http404("No such condition") from None
+
+
+def page_of(items: list, search):
+    """Paging over a list already in memory, as `_page` does over a queryset."""
+    total = len(items) if search.total != "none" else None
+    rows = items[search.offset : search.offset + search.count] if search.count else []
+    return rows, total, search.count > 0 and len(items) > search.offset + search.count
