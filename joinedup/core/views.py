@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from joinedup.accounts.middleware import public
 from joinedup.accounts.roles import Perm
+from joinedup.core.audit import audit_list
 from joinedup.core.decorators import requires
 from joinedup.nhsuk_forms.fields import NhsForm
 from joinedup.people import queries as people_queries
@@ -41,7 +42,15 @@ def my_tasks(request):
     """Everything the signed-in member of staff has to do, from every service, overdue first."""
     from .tasks import tasks_for
 
-    return render(request, "tasks.jinja", {"tasks": tasks_for(request.user)})
+    tasks = tasks_for(request.user)
+    audit_list(
+        by=request.user,
+        what="my tasks",
+        person_ids=[t.person_id for t in tasks],
+        reason="Shown on their own task list: a task about them is theirs to do",
+        request=request,
+    )
+    return render(request, "tasks.jinja", {"tasks": tasks})
 
 
 my_tasks.any_signed_in = True
@@ -97,3 +106,7 @@ def audit_trail(request):
     username = request.GET.get("user", "")
     events = queries.audit_events(nhs_number=nhs_number, username=username)
     return render(request, "governance/audit.jinja", {"events": events, "nhs_number": nhs_number, "username": username})
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.jinja", status=400)

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from joinedup.accounts.roles import Perm
 from joinedup.care.queries import key_worker_for
-from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.access import forget, may
+from joinedup.core.audit import AuditAction, audit_list, audit_record
 from joinedup.core.decorators import requires
 from joinedup.directory.queries import organisations_for_choice
 from joinedup.people.decorators import person_page
@@ -71,7 +72,14 @@ def meeting_detail(request, meeting_id):
         return redirect("meetings:detail", meeting.pk)
     agenda = queries.agenda_for(by=request.user, meeting=meeting)
     attendance = queries.attendance_for(meeting=meeting)
-    audit_record(by=request.user, action=AuditAction.VIEW, what="EMDT meeting agenda", obj=meeting, request=request)
+    reviews_due = queries.reviews_due(by=request.user, meeting=meeting)
+    audit_list(
+        by=request.user,
+        what="EMDT meeting agenda",
+        person_ids=[i.person_id for i in agenda] + [d.person_id for d in reviews_due],
+        reason=f"Shown on the agenda of {meeting.team.name}'s meeting {meeting.pk}, or due a review there",
+        request=request,
+    )
     for item in agenda:
         if item.state == ItemState.MOVED and item.moved_to_id:
             item.moved_when = meeting_when(item.moved_to.meeting)
@@ -86,7 +94,7 @@ def meeting_detail(request, meeting_id):
             "agenda": agenda,
             "attendance": attendance,
             "suggestions": queries.suggested_invitations(meeting=meeting, agenda=agenda, attendance=attendance),
-            "reviews_due": queries.reviews_due(by=request.user, meeting=meeting),
+            "reviews_due": reviews_due,
             "core_kinds": AttendeeKind,
             "can_change": not _cannot_change(meeting),
         },
@@ -296,7 +304,11 @@ def action(request, person, action_id):
             form.add_service_error(e)
         else:
             messages.success(request, "Action marked as done")
-            return redirect("meetings:discussion", person.pk, act.discussion_id)
+            # A partner who saw the person only through this action no longer may: back to their own tasks.
+            forget(request.user)
+            if may(request.user, Perm.VIEW_RECORD, person):
+                return redirect("meetings:discussion", person.pk, act.discussion_id)
+            return redirect("my_tasks")
     act.tag = due_tag(act)
     return render(
         request,

@@ -5,8 +5,9 @@ from django.shortcuts import redirect, render
 from joinedup.accounts.roles import Perm
 from joinedup.care.queries import key_worker_for
 from joinedup.core.access import may
-from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.audit import AuditAction, audit_list, audit_record
 from joinedup.core.decorators import requires
+from joinedup.core.paging import page_number
 from joinedup.meetings import queries as meeting_queries
 from joinedup.meetings.presenters import with_labels
 from joinedup.people.decorators import person_page
@@ -119,19 +120,19 @@ def answer(request, person, request_id):
 
 @requires(Perm.TRIAGE_EMDT)
 def queue(request):
-    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() and int(request.GET["page"]) > 0 else 1
+    page = page_number(request)
     size = queries.QUEUE_PAGE
     # One row more than the page shows, to know whether there is a next page without counting the queue.
     waiting = queries.triage_queue(by=request.user, limit=size + 1, offset=(page - 1) * size)
     more = len(waiting) > size
     waiting = waiting[:size]
     asked = queries.triage_queue(by=request.user, state=RequestState.MORE_INFORMATION_REQUESTED)
-    audit_record(
+    audit_list(
         by=request.user,
-        action=AuditAction.VIEW,
         what="EMDT triage queue",
+        person_ids=[r.person_id for r in waiting] + [r.person_id for r in asked],
+        reason=f"Shown on the EMDT triage queue (page {page}: waiting for triage, or asked for more information)",
         request=request,
-        reason=f"{len(waiting)} waiting, {len(asked)} asked",
     )
     return render(
         request,
