@@ -9,7 +9,7 @@ from joinedup.core.access import forget, may
 from joinedup.core.audit import AuditAction, audit_list, audit_record
 from joinedup.core.decorators import requires
 from joinedup.directory.queries import organisations_for_choice
-from joinedup.people.decorators import person_page
+from joinedup.people.decorators import person_page, read_reason
 from joinedup.people.presenters import PersonPresenter
 from joinedup.people.services import NotAllowed
 from joinedup.referrals.queries import emdt_services
@@ -188,7 +188,12 @@ def attendance_add(request, meeting_id):
 def item_move(request, item_id):
     item = queries.item_for_coordinator(by=request.user, pk=item_id)
     audit_record(
-        by=request.user, action=AuditAction.VIEW, what="EMDT agenda item (move)", person=item.person, request=request
+        by=request.user,
+        action=AuditAction.VIEW,
+        what="EMDT agenda item (move)",
+        person=item.person,
+        reason=read_reason(request.user, item.person, "EMDT agenda item (move)"),
+        request=request,
     )
     later = with_labels(queries.meetings_with_room(team=item.meeting.team, after=item.meeting.starts_at))
     form = MoveForm(request.POST or None, meetings=later)
@@ -214,7 +219,12 @@ def item_outcome(request, item_id):
     item = queries.item_for_coordinator(by=request.user, pk=item_id)
     person = item.person
     audit_record(
-        by=request.user, action=AuditAction.VIEW, what="EMDT case discussion (record)", person=person, request=request
+        by=request.user,
+        action=AuditAction.VIEW,
+        what="EMDT case discussion (record)",
+        person=person,
+        reason=read_reason(request.user, person, "EMDT case discussion (record)"),
+        request=request,
     )
     owners = queries.possible_owners(person=person, team=item.meeting.team)
     form = OutcomeForm(request.POST or None, owners=owners)

@@ -10,7 +10,7 @@ from joinedup.core.decorators import requires
 from joinedup.core.paging import page_number
 from joinedup.meetings import queries as meeting_queries
 from joinedup.meetings.presenters import with_labels
-from joinedup.people.decorators import person_page
+from joinedup.people.decorators import person_page, read_reason
 from joinedup.people.presenters import PersonPresenter
 from joinedup.people.services import NotAllowed
 
@@ -153,7 +153,14 @@ def queue(request):
 def triage(request, request_id):
     emdt_request = queries.request_for_triage(by=request.user, pk=request_id)
     person = emdt_request.person
-    audit_record(by=request.user, action=AuditAction.VIEW, what="EMDT request (triage)", person=person, request=request)
+    audit_record(
+        by=request.user,
+        action=AuditAction.VIEW,
+        what="EMDT request (triage)",
+        person=person,
+        reason=read_reason(request.user, person, "EMDT request (triage)"),
+        request=request,
+    )
     meetings = with_labels(meeting_queries.meetings_with_room(team=emdt_request.team))
     form = TriageForm(request.POST if request.POST.get("form") == "triage" else None, meetings=meetings)
     close_form = CloseForm(request.POST if request.POST.get("form") == "close" else None)

@@ -155,3 +155,16 @@ def test_the_audit_table_refuses_to_be_emptied_or_changed(personas, person, sql)
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(sql)
     assert AuditEvent.objects.count() == count > 0
+
+
+def test_pages_about_a_person_reached_through_a_request_or_agenda_item_record_why(personas, person, emdt_chain):
+    me = SignedIn(personas.emdt_coordinator)
+    team = personas.emdt_coordinator.primary_membership.team.name
+    for url in (
+        reverse("referrals:triage", args=[emdt_chain["request"].pk]),
+        reverse("meetings:move", args=[emdt_chain["review_item"].pk]),
+    ):
+        before = last_id()
+        assert me.get(url).status_code == 200, url
+        read = events_since(before, action=AuditAction.VIEW, person=person).get()
+        assert team in read.reason, url
