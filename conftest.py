@@ -23,6 +23,13 @@ pytest_plugins = [
 ]
 
 
+def pytest_configure(config):
+    # On PostgreSQL the audit table refuses TRUNCATE; the suite's own flush between journeys may still empty it.
+    from joinedup.core.testing import let_test_teardown_empty_the_audit_table
+
+    let_test_teardown_empty_the_audit_table()
+
+
 @pytest.fixture
 def region(db):
     """The LSC region pack. Loaded once per test database; reloaded if a transactional test emptied it."""

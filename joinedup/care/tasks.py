@@ -22,6 +22,7 @@ def care_plan_actions(user) -> list[TaskItem]:
                 due=action.due,
                 link=reverse("care:plan", args=[person.pk]),
                 person_label=f"{person.given_name} {person.family_name}" + (f" ({nhs})" if nhs else ""),
+                person_id=person.pk,
             )
         )
     return items

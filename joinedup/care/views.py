@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from joinedup.accounts.roles import Perm
 from joinedup.core.access import may
-from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.audit import AuditAction, audit_list, audit_record
 from joinedup.core.decorators import requires
+from joinedup.core.paging import row_id
 from joinedup.directory.queries import organisations_for_choice
 from joinedup.healthchecks.queries import health_plan_summary_for
 from joinedup.people.decorators import person_action, person_page
@@ -123,8 +124,12 @@ def caseload(request):
         }
         for p in rows
     ]
-    audit_record(
-        by=request.user, action=AuditAction.VIEW, what="key worker caseload", request=request, reason=f"{len(rows)}"
+    audit_list(
+        by=request.user,
+        what="key worker caseload",
+        person_ids=[p.pk for p in rows],
+        reason="Shown on their key worker's caseload",
+        request=request,
     )
     return render(request, "care/caseload.jinja", {"people": people})
 
@@ -363,13 +368,20 @@ def draft_goals(request, person):
     current = _draft_or_none(person)
     if current is None:
         return render(request, "care/no_draft.jinja", {"person": _person(person)})
-    form = GoalForm(request.POST or None if "remove" not in request.POST else None)
+    if request.method == "POST" and "remove" in request.POST:
+        goal_id = row_id(request.POST["remove"])
+        try:
+            if goal_id is None:
+                raise ValidationError("That goal is not in this draft")
+            services.plan_goal_remove(by=request.user, draft=current, goal_id=goal_id)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, "Goal removed")
+        return redirect("care:draft_goals", person.pk)
+    form = GoalForm(request.POST or None)
     if request.method == "POST":
         try:
-            if "remove" in request.POST:
-                services.plan_goal_remove(by=request.user, draft=current, goal_id=request.POST["remove"])
-                messages.success(request, "Goal removed")
-                return redirect("care:draft_goals", person.pk)
             if form.is_valid():
                 services.plan_goal_add(by=request.user, draft=current, words=form.cleaned_data["words"])
                 messages.success(request, "Goal added")
@@ -398,12 +410,19 @@ def draft_actions(request, person):
     form = ActionForm(
         request.POST if posting else None, initial=initial, organisations=organisations, person_name=_name(person)
     )
+    if request.method == "POST" and "remove" in request.POST:
+        action_id = row_id(request.POST["remove"])
+        try:
+            if action_id is None:
+                raise ValidationError("That action is not in this draft")
+            services.plan_action_remove(by=request.user, draft=current, action_id=action_id)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, "Action removed")
+        return redirect("care:draft_actions", person.pk)
     if request.method == "POST":
         try:
-            if "remove" in request.POST:
-                services.plan_action_remove(by=request.user, draft=current, action_id=request.POST["remove"])
-                messages.success(request, "Action removed")
-                return redirect("care:draft_actions", person.pk)
             if form.is_valid():
                 services.plan_action_add(by=request.user, draft=current, **form.cleaned_data)
                 messages.success(request, "Action added")

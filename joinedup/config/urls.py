@@ -18,6 +18,7 @@ urlpatterns = [
     path("fhir/R4/", include("joinedup.fhir.urls")),
 ]
 
+handler400 = "joinedup.core.views.bad_request"
 handler403 = "joinedup.core.views.forbidden"
 handler404 = "joinedup.core.views.not_found"
 handler500 = "joinedup.core.views.server_error"

@@ -11,6 +11,8 @@ class AppendOnlyError(Exception):
 
 class AuditAction(models.TextChoices):
     VIEW = "view", "Viewed"
+    LISTED = "listed", "Shown in a list"
+    REFUSED = "refused", "Refused"
     CREATE = "create", "Created"
     UPDATE = "update", "Changed"
     SEARCH = "search", "Searched"
@@ -22,7 +24,8 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     """Who did what to whose data, when and why. Append-only: rows are never changed or deleted.
 
-    On PostgreSQL a trigger enforces it too (migration 0002), so not even a raw UPDATE gets through.
+    On PostgreSQL triggers enforce it too (migrations 0002 and 0006), so not even a raw UPDATE, DELETE or
+    TRUNCATE gets through.
     """
 
     at = models.DateTimeField(default=timezone.now)

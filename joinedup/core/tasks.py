@@ -19,6 +19,7 @@ class TaskItem:
     due: dt.date | None
     link: str
     person_label: str = ""  # e.g. "Zoë Ashworth (999 000 0018)"; empty when not about one person
+    person_id: int | None = None  # whose task it is, for the audit trail of who was shown on "My tasks"
 
     @property
     def overdue(self) -> bool:

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from joinedup.accounts.middleware import public
 from joinedup.accounts.roles import Perm
+from joinedup.core.audit import AuditAction, audit_list, audit_record
 from joinedup.core.decorators import requires
 from joinedup.nhsuk_forms.fields import NhsForm
 from joinedup.people import queries as people_queries
@@ -41,7 +42,15 @@ def my_tasks(request):
     """Everything the signed-in member of staff has to do, from every service, overdue first."""
     from .tasks import tasks_for
 
-    return render(request, "tasks.jinja", {"tasks": tasks_for(request.user)})
+    tasks = tasks_for(request.user)
+    audit_list(
+        by=request.user,
+        what="my tasks",
+        person_ids=[t.person_id for t in tasks],
+        reason="Shown on their own task list: a task about them is theirs to do",
+        request=request,
+    )
+    return render(request, "tasks.jinja", {"tasks": tasks})
 
 
 my_tasks.any_signed_in = True
@@ -66,19 +75,29 @@ class ReviewForm(NhsForm):
 @requires(Perm.REVIEW_AUDIT)
 def emergency_access_list(request):
     show_all = request.GET.get("show") == "all"
-    return render(
-        request,
-        "governance/emergency_access_list.jinja",
-        {
-            "accesses": people_queries.emergency_accesses_for_review(unreviewed_only=not show_all),
-            "show_all": show_all,
-        },
+    accesses = list(people_queries.emergency_accesses_for_review(unreviewed_only=not show_all))
+    audit_list(
+        by=request.user,
+        what="emergency accesses to review",
+        person_ids=[a.person_id for a in accesses],
+        reason="Shown to information governance: an emergency access to their record, for review",
+        request=request,
     )
+    return render(request, "governance/emergency_access_list.jinja", {"accesses": accesses, "show_all": show_all})
 
 
 @requires(Perm.REVIEW_AUDIT)
 def emergency_access_review(request, access_id):
     access = people_queries.emergency_access_for_review(pk=access_id)
+    audit_record(
+        by=request.user,
+        action=AuditAction.VIEW,
+        what="emergency access review",
+        person=access.person,
+        obj=access,
+        reason="Information governance reviewing an emergency access to their record",
+        request=request,
+    )
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -96,4 +115,15 @@ def audit_trail(request):
     nhs_number = request.GET.get("nhs_number", "")
     username = request.GET.get("user", "")
     events = queries.audit_events(nhs_number=nhs_number, username=username)
+    audit_list(
+        by=request.user,
+        what="audit trail",
+        person_ids=[e.person_id for e in events],
+        reason="Shown to information governance in the audit trail",
+        request=request,
+    )
     return render(request, "governance/audit.jinja", {"events": events, "nhs_number": nhs_number, "username": username})
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.jinja", status=400)

@@ -25,6 +25,7 @@ def health_check_tasks(user):
                 due=f.due,
                 link=reverse("healthchecks:person", args=[f.person_id]),
                 person_label=_label(f.person),
+                person_id=f.person_id,
             )
         )
     for r in Reminder.objects.filter(owner=user, done_at__isnull=True).select_related("person")[:200]:
@@ -35,6 +36,7 @@ def health_check_tasks(user):
                 due=r.due,
                 link=reverse("healthchecks:person", args=[r.person_id]),
                 person_label=_label(r.person),
+                person_id=r.person_id,
             )
         )
     return items

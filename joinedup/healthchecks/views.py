@@ -6,7 +6,9 @@ from django.shortcuts import redirect, render
 from joinedup.accounts.roles import Perm
 from joinedup.care.queries import key_worker_for
 from joinedup.core.access import may
+from joinedup.core.audit import audit_list
 from joinedup.core.decorators import requires
+from joinedup.core.paging import page_number, row_id
 from joinedup.people.decorators import person_page
 from joinedup.people.presenters import PersonPresenter
 from joinedup.people.services import NotAllowed
@@ -28,10 +30,7 @@ def worklist(request):
     scopes = queries.scopes_for(request.user)
     chosen = request.GET.get("scope", "")
     scope = next((s for s in scopes if f"{s.kind}-{s.pk}" == chosen), scopes[0] if scopes else None)
-    try:
-        page = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        page = 1
+    page = page_number(request)
     mine = request.GET.get("mine") == "1"
     rows, more, practices, practice = [], False, [], None
     if scope is not None:
@@ -40,6 +39,13 @@ def worklist(request):
         rows, more = queries.worklist(
             by=request.user, scope=scope, mine=mine, page=page, practice_id=practice.pk if practice else None
         )
+    audit_list(
+        by=request.user,
+        what="health check worklist",
+        person_ids=[r.person_id for r in rows],
+        reason=f"Shown on the health check outreach worklist, page {page}",
+        request=request,
+    )
     from django.utils import timezone
 
     today = timezone.localdate()
@@ -268,7 +274,8 @@ def updates(request):
     if request.method == "POST":
         from joinedup.directory.models import Practice
 
-        practice = Practice.objects.filter(pk=request.POST.get("practice") or 0).first()
+        practice_id = row_id(request.POST.get("practice"))
+        practice = Practice.objects.filter(pk=practice_id).first() if practice_id else None
         if practice is None:
             raise Http404("No practice found")
         try:

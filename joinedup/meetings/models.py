@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from joinedup.care.models import LevelOfCare
 from joinedup.core.validators import validate_no_markup
 
 
@@ -150,7 +151,8 @@ class CaseDiscussion(models.Model):
     discussion = models.TextField(max_length=6000, validators=[validate_no_markup])
     plan_changes = models.TextField(max_length=4000, blank=True, validators=[validate_no_markup])
     key_worker_name = models.CharField(max_length=200, blank=True)
-    level_of_care = models.CharField(max_length=20, blank=True)
+    # The level the discussion moved the person to ("" when it did not change it).
+    level_of_care = models.CharField(max_length=20, blank=True, choices=LevelOfCare.choices)
     next_review = models.DateField(null=True, blank=True)
     # The review is on a later agenda once this points at its item; until then it is due.
     review_item = models.ForeignKey(

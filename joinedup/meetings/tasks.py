@@ -24,6 +24,7 @@ def actions_for(user):
             due=a.due,
             link=reverse("meetings:action", args=[a.person_id, a.pk]),
             person_label=f"{a.person.full_name} ({format_nhs_number(a.person.nhs_number) or 'no NHS number'})",
+            person_id=a.person_id,
         )
         for a in actions
     ]

@@ -5,11 +5,11 @@ from django.utils import timezone
 
 from joinedup.accounts.roles import Perm
 from joinedup.care.queries import key_worker_for
-from joinedup.core.access import may
-from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.access import forget, may
+from joinedup.core.audit import AuditAction, audit_list, audit_record
 from joinedup.core.decorators import requires
 from joinedup.directory.queries import organisations_for_choice
-from joinedup.people.decorators import person_page
+from joinedup.people.decorators import person_page, read_reason
 from joinedup.people.presenters import PersonPresenter
 from joinedup.people.services import NotAllowed
 from joinedup.referrals.queries import emdt_services
@@ -72,7 +72,14 @@ def meeting_detail(request, meeting_id):
         return redirect("meetings:detail", meeting.pk)
     agenda = queries.agenda_for(by=request.user, meeting=meeting)
     attendance = queries.attendance_for(meeting=meeting)
-    audit_record(by=request.user, action=AuditAction.VIEW, what="EMDT meeting agenda", obj=meeting, request=request)
+    reviews_due = queries.reviews_due(by=request.user, meeting=meeting)
+    audit_list(
+        by=request.user,
+        what="EMDT meeting agenda",
+        person_ids=[i.person_id for i in agenda] + [d.person_id for d in reviews_due],
+        reason=f"Shown on the agenda of {meeting.team.name}'s meeting {meeting.pk}, or due a review there",
+        request=request,
+    )
     for item in agenda:
         if item.state == ItemState.MOVED and item.moved_to_id:
             item.moved_when = meeting_when(item.moved_to.meeting)
@@ -87,7 +94,7 @@ def meeting_detail(request, meeting_id):
             "agenda": agenda,
             "attendance": attendance,
             "suggestions": queries.suggested_invitations(meeting=meeting, agenda=agenda, attendance=attendance),
-            "reviews_due": queries.reviews_due(by=request.user, meeting=meeting),
+            "reviews_due": reviews_due,
             "core_kinds": AttendeeKind,
             "can_change": not _cannot_change(meeting),
         },
@@ -181,7 +188,12 @@ def attendance_add(request, meeting_id):
 def item_move(request, item_id):
     item = queries.item_for_coordinator(by=request.user, pk=item_id)
     audit_record(
-        by=request.user, action=AuditAction.VIEW, what="EMDT agenda item (move)", person=item.person, request=request
+        by=request.user,
+        action=AuditAction.VIEW,
+        what="EMDT agenda item (move)",
+        person=item.person,
+        reason=read_reason(request.user, item.person, "EMDT agenda item (move)"),
+        request=request,
     )
     later = with_labels(queries.meetings_with_room(team=item.meeting.team, after=item.meeting.starts_at))
     form = MoveForm(request.POST or None, meetings=later)
@@ -207,7 +219,12 @@ def item_outcome(request, item_id):
     item = queries.item_for_coordinator(by=request.user, pk=item_id)
     person = item.person
     audit_record(
-        by=request.user, action=AuditAction.VIEW, what="EMDT case discussion (record)", person=person, request=request
+        by=request.user,
+        action=AuditAction.VIEW,
+        what="EMDT case discussion (record)",
+        person=person,
+        reason=read_reason(request.user, person, "EMDT case discussion (record)"),
+        request=request,
     )
     owners = queries.possible_owners(person=person, team=item.meeting.team)
     form = OutcomeForm(request.POST or None, owners=owners)
@@ -299,7 +316,11 @@ def action(request, person, action_id):
             form.add_service_error(e)
         else:
             messages.success(request, "Action marked as done")
-            return redirect("meetings:discussion", person.pk, act.discussion_id)
+            # A partner who saw the person only through this action no longer may: back to their own tasks.
+            forget(request.user)
+            if may(request.user, Perm.VIEW_RECORD, person):
+                return redirect("meetings:discussion", person.pk, act.discussion_id)
+            return redirect("my_tasks")
     act.tag = due_tag(act)
     return render(
         request,

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_record
+from joinedup.people.decorators import read_reason
 
 from . import queries
 
@@ -20,7 +21,14 @@ def _scoped_page(perm, what, kwarg, load):
             obj = load(by=request.user, pk=kwargs.pop(kwarg))
             if not may(request.user, perm, obj.person):
                 raise PermissionDenied
-            audit_record(by=request.user, action=AuditAction.VIEW, what=what, person=obj.person, request=request)
+            audit_record(
+                by=request.user,
+                action=AuditAction.VIEW,
+                what=what,
+                person=obj.person,
+                reason=read_reason(request.user, obj.person, what),
+                request=request,
+            )
             return view(request, obj, *args, **kwargs)
 
         wrapped.required_perm = perm

@@ -7,6 +7,7 @@ from joinedup.accounts.roles import Perm
 from joinedup.care.queries import key_worker_for
 from joinedup.core.access import may
 from joinedup.core.decorators import requires
+from joinedup.core.paging import page_number
 from joinedup.people.decorators import person_page
 from joinedup.people.presenters import PersonPresenter
 
@@ -31,8 +32,7 @@ def _presenter(person):
 
 
 def _page_number(request):
-    value = request.GET.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 10_000 else 1
+    return page_number(request)
 
 
 # Worklists

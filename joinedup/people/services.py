@@ -225,8 +225,9 @@ def consent_record(*, by, person: Person, kind: str, given: bool, note: str = ""
 
 
 @transaction.atomic
-def emergency_access_grant(*, by, person: Person, reason: str) -> EmergencyAccess:
-    """Break glass: see a person without a relationship, for a stated reason, for a limited time."""
+def emergency_access_grant(*, by, person: Person, reason: str, request=None) -> EmergencyAccess:
+    """Break glass: see a person without a relationship, for a stated reason, for a limited time. The view passes
+    its request so the audit event records the address and path it came from."""
     _require(by, Perm.EMERGENCY_ACCESS)
     reason = (reason or "").strip()
     if len(reason) < 10:
@@ -246,6 +247,7 @@ def emergency_access_grant(*, by, person: Person, reason: str) -> EmergencyAcces
         person=person,
         obj=access,
         reason=reason,
+        request=request,
     )
     timeline_add(
         person=person,

@@ -5,9 +5,10 @@ from django.shortcuts import redirect, render
 from joinedup.accounts.roles import ConsentKind, Perm
 from joinedup.care.queries import care_team_for, key_worker_for, level_of_care_history_for
 from joinedup.core.access import may
-from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.audit import AuditAction, audit_list
 from joinedup.core.decorators import requires
 from joinedup.core.models import Service
+from joinedup.core.paging import page_number
 from joinedup.core.timeline import timeline_rows
 from joinedup.directory.queries import practices_for_choice
 
@@ -44,12 +45,13 @@ def search(request):
             date_of_birth=data["date_of_birth"],
             postcode=data["postcode"],
         )
-        audit_record(
+        audit_list(
             by=request.user,
             action=AuditAction.SEARCH,
             what="person search",
+            person_ids=[m.person.pk for m in matches],
+            reason=f"Found by a person search ({len(matches)} found)",
             request=request,
-            reason=f"{len(matches)} found",
         )
         matches = [(m, PersonPresenter(m.person)) for m in matches]
     return render(
@@ -221,7 +223,7 @@ def timeline(request, person):
     service = request.GET.get("service", "")
     if service not in Service.values:
         service = ""
-    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    page = page_number(request)
     entries, has_next = queries.timeline_for(person=person, service=service, page=page)
     return render(
         request,
@@ -246,7 +248,9 @@ def emergency_access(request):
             form.add_error("nhs_number", "No record has this NHS number. Check it, or register the person.")
         else:
             try:
-                services.emergency_access_grant(by=request.user, person=person, reason=form.cleaned_data["reason"])
+                services.emergency_access_grant(
+                    by=request.user, person=person, reason=form.cleaned_data["reason"], request=request
+                )
             except ValidationError as e:
                 form.add_service_error(e)
             else:

@@ -22,6 +22,7 @@ def primary_care_tasks(user) -> list[TaskItem]:
                     due=None,
                     link=reverse("primarycare:person", args=[r.person_id]),
                     person_label=person_label(r.person),
+                    person_id=r.person_id,
                 )
             )
     if may(user, Perm.PC_SUPERVISE):
@@ -33,6 +34,7 @@ def primary_care_tasks(user) -> list[TaskItem]:
                     due=None,
                     link=reverse("primarycare:review", args=[s.person_id, s.pk]),
                     person_label=person_label(s.person),
+                    person_id=s.person_id,
                 )
             )
     return items

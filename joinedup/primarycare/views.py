@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from joinedup.accounts.roles import Perm, Role
 from joinedup.care.queries import key_worker_for
 from joinedup.core.access import may
+from joinedup.core.audit import audit_list
 from joinedup.core.decorators import requires
 from joinedup.people.decorators import person_action, person_page
 from joinedup.people.presenters import PersonPresenter
@@ -58,6 +59,16 @@ def caseload(request):
     is_mhp = Role.MHP in user.roles
     whole_pcn = request.GET.get("show") == "pcn" or not is_mhp
     rows = queries.caseload_for(by=user, pcns=pcns) if whole_pcn else queries.caseload_for(by=user, mhp=user)
+    requests = queries.waiting_requests_for(by=user, pcns=pcns)
+    audit_list(
+        by=user,
+        what="primary care caseload",
+        person_ids=[r.person_id for r in requests] + [row["person_id"] for row in rows],
+        reason="Shown on the primary care caseload ("
+        + ("the whole PCN's" if whole_pcn else "their MHP's own")
+        + ") or waiting with a GP question",
+        request=request,
+    )
     return render(
         request,
         "primarycare/caseload.jinja",
@@ -66,7 +77,7 @@ def caseload(request):
             "whole_pcn": whole_pcn,
             "is_mhp": is_mhp,
             "pcns": pcns,
-            "requests": queries.waiting_requests_for(by=user, pcns=pcns),
+            "requests": requests,
             "session_limit": rules.session_limit(),
             "caseload_limit": rules.caseload_limit(),
             "can_manage": may(user, Perm.PC_MANAGE_CASELOAD),
@@ -93,9 +104,15 @@ def advice_list(request):
 
 @requires(Perm.PC_SUPERVISE)
 def supervision(request):
-    return render(
-        request, "primarycare/supervision.jinja", {"sessions": queries.sessions_to_review_for(by=request.user)}
+    sessions = queries.sessions_to_review_for(by=request.user)
+    audit_list(
+        by=request.user,
+        what="sessions to review",
+        person_ids=[s.person_id for s in sessions],
+        reason="Shown to their trainee's supervisor: a session waiting for review",
+        request=request,
     )
+    return render(request, "primarycare/supervision.jinja", {"sessions": sessions})
 
 
 # The person's primary care page ------------------------------------------------------------------------------

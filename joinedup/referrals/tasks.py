@@ -25,6 +25,7 @@ def questions_for(user):
             due=None,
             link=reverse("referrals:answer", args=[r.person_id, r.pk]),
             person_label=f"{r.person.full_name} ({format_nhs_number(r.person.nhs_number) or 'no NHS number'})",
+            person_id=r.person_id,
         )
         for r in waiting
     ]

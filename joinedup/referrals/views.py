@@ -5,11 +5,12 @@ from django.shortcuts import redirect, render
 from joinedup.accounts.roles import Perm
 from joinedup.care.queries import key_worker_for
 from joinedup.core.access import may
-from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.audit import AuditAction, audit_list, audit_record
 from joinedup.core.decorators import requires
+from joinedup.core.paging import page_number
 from joinedup.meetings import queries as meeting_queries
 from joinedup.meetings.presenters import with_labels
-from joinedup.people.decorators import person_page
+from joinedup.people.decorators import person_page, read_reason
 from joinedup.people.presenters import PersonPresenter
 from joinedup.people.services import NotAllowed
 
@@ -120,19 +121,19 @@ def answer(request, person, request_id):
 
 @requires(Perm.TRIAGE_EMDT)
 def queue(request):
-    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() and int(request.GET["page"]) > 0 else 1
+    page = page_number(request)
     size = queries.QUEUE_PAGE
     # One row more than the page shows, to know whether there is a next page without counting the queue.
     waiting = queries.triage_queue(by=request.user, limit=size + 1, offset=(page - 1) * size)
     more = len(waiting) > size
     waiting = waiting[:size]
     asked = queries.triage_queue(by=request.user, state=RequestState.MORE_INFORMATION_REQUESTED)
-    audit_record(
+    audit_list(
         by=request.user,
-        action=AuditAction.VIEW,
         what="EMDT triage queue",
+        person_ids=[r.person_id for r in waiting] + [r.person_id for r in asked],
+        reason=f"Shown on the EMDT triage queue (page {page}: waiting for triage, or asked for more information)",
         request=request,
-        reason=f"{len(waiting)} waiting, {len(asked)} asked",
     )
     return render(
         request,
@@ -153,7 +154,14 @@ def queue(request):
 def triage(request, request_id):
     emdt_request = queries.request_for_triage(by=request.user, pk=request_id)
     person = emdt_request.person
-    audit_record(by=request.user, action=AuditAction.VIEW, what="EMDT request (triage)", person=person, request=request)
+    audit_record(
+        by=request.user,
+        action=AuditAction.VIEW,
+        what="EMDT request (triage)",
+        person=person,
+        reason=read_reason(request.user, person, "EMDT request (triage)"),
+        request=request,
+    )
     meetings = with_labels(meeting_queries.meetings_with_room(team=emdt_request.team))
     form = TriageForm(request.POST if request.POST.get("form") == "triage" else None, meetings=meetings)
     close_form = CloseForm(request.POST if request.POST.get("form") == "close" else None)

@@ -12,7 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from joinedup.core.access import forget, may
-from joinedup.core.models import AuditEvent
+from joinedup.core.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -111,11 +111,15 @@ def test_every_url_with_every_role_answers_as_the_policy_says(client, personas, 
     assert checked > 100
 
 
-def test_outsider_gets_not_found_for_every_person_page(client, personas, person, url_args):
+def test_outsider_gets_not_found_for_every_person_page_and_each_refusal_is_recorded(client, personas, person, url_args):
     client.force_login(personas.outsider)
     for name, route, view in all_patterns():
         if declaration(view)[0] in ("person", "person_action"):
+            before = AuditEvent.objects.filter(user=personas.outsider, action=AuditAction.REFUSED).count()
             assert client.get(fill(route, url_args)).status_code == 404, name
+            refused = AuditEvent.objects.filter(user=personas.outsider, action=AuditAction.REFUSED)
+            assert refused.count() == before + 1, f"{name}: the refusal left no trace"
+            assert refused.order_by("-pk").first().object_id == str(person.pk), name
 
 
 def test_every_person_page_writes_an_audit_event(client, personas, person, url_args):
@@ -134,6 +138,8 @@ def test_every_person_page_writes_an_audit_event(client, personas, person, url_a
         response = client.get(fill(route, url_args))
         assert response.status_code == 200, name
         assert AuditEvent.objects.filter(person=person, user=user).count() > before, f"{name} wrote no audit event"
+        read = AuditEvent.objects.filter(person=person, user=user, action=AuditAction.VIEW).order_by("-pk").first()
+        assert read is not None and read.reason, f"{name}: the read records no reason"
 
 
 def test_every_url_taking_a_person_is_a_person_page():
