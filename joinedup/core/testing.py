@@ -11,7 +11,7 @@ END $$;
 
 def let_test_teardown_empty_the_audit_table() -> None:
     """Between browser journeys pytest-django empties every table with Django's flush (one TRUNCATE). On
-    PostgreSQL the audit table refuses TRUNCATE (core migration 0005), so the flush switches that trigger off
+    PostgreSQL the audit table refuses TRUNCATE (core migration 0006), so the flush switches that trigger off
     and on again inside its own transaction: the table owner's right, used by the test suite alone."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
