@@ -195,3 +195,11 @@ def test_a_whole_register_imports_without_asking(staff, practice):
     response = upload(staff, register_file(code, [row(code, i) for i in range(1, 10)]).getvalue())
     assert "Check before importing" not in text_of(response)
     assert RegisterImport.objects.first().left == 1
+
+
+def test_an_upload_without_the_csrf_token_is_refused(staff, practice):
+    code = practice.ods_code
+    f = SimpleUploadedFile("register.csv", register_file(code, [row(code, 0)]).getvalue(), "text/csv")
+    response = staff.post(UPLOAD, {"file": f})
+    assert response.status_code == 403
+    assert not RegisterImport.objects.exists()
