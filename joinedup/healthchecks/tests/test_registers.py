@@ -281,3 +281,18 @@ def test_a_leave_limit_previews_and_changes_nothing(practice, region):
     assert out.import_id is None and RegisterImport.objects.count() == 1
     assert RegisterEntry.objects.filter(left_on__isnull=False).count() == 0
     assert run(register_file(code, [row(code, 0), row(code, 1)]), leave_limit=50).left == 2
+
+
+def test_command_reports_no_rows_for_a_refused_file(practice, region, tmp_path, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    code = practice.ods_code
+    path = tmp_path / "reg.csv"
+    rows = [row(code, 1, dob="nope"), row(code, 2, given="Nul\x00")]
+    path.write_bytes(register_file(code, rows).getvalue())
+    with pytest.raises(SystemExit):
+        call_command("import_register", str(path), "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert "line 3 has a NUL character" in data["refused"] and data["errors"] == [] and data["rejected"] == 0

@@ -31,7 +31,8 @@ class Command(BaseCommand):
                 data = outcome.as_json()
                 del data["errors"]
                 self.stdout.write(_json_dumps(data)[:-1] + ', "errors": [', ending="")
-                for i, error in enumerate(spool):
+                # A refused file imports nothing: the rows rejected before the refusal are not reported.
+                for i, error in enumerate(() if outcome.refused else spool):
                     self.stdout.write((", " if i else "") + error.rstrip("\n"), ending="")
                 self.stdout.write("]}")
             elif outcome.refused:
