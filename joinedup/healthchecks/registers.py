@@ -311,14 +311,13 @@ class RowProblem(Exception):
 
 
 class _Reader:
-    """Checks one row at a time. Keeps only the NHS numbers seen (for duplicates) in memory."""
+    """Checks one row at a time, holding nothing of the rows it has read (repeats are found in the staging table)."""
 
     def __init__(self, *, practice_code: str | None, allowed_practices: set[int] | None, today: dt.date):
         self.practices = _practices()
         self.given = practice_code.upper() if practice_code else None
         self.allowed = allowed_practices
         self.today = today
-        self.seen: dict[int, int] = {}
         self.smi = smi_register_codes()
         self.remission = remission_codes()
 
@@ -623,13 +622,57 @@ def _analyze(cursor) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
-def _apply(cursor, *, outcome, practices_in_file: set[int], by, today, now, leave_limit) -> None:
+def _report_staged(cursor, outcome, *, rows: str, kind: str, reason) -> None:
+    """Reject the staged rows `rows` selects (line, NHS number, other): all are counted, the first few kept (every
+    one passed to `on_error` when there is one), fetched a thousand at a time."""
+    cursor.execute(f"SELECT COUNT(*) FROM ({rows}) r")
+    total = cursor.fetchone()[0]
+    if not total:
+        return
+    limit = "" if outcome.on_error is not None else f" LIMIT {int(outcome.keep)}"
+    cursor.execute(f"SELECT * FROM ({rows}) r ORDER BY line{limit}")
+    reported = 0
+    while chunk := cursor.fetchmany(1000):
+        for line, nhs, other in chunk:
+            reported += 1
+            outcome.reject(line, reason(nhs, other), kind)
+    outcome.rejected += total - reported
+    outcome.reasons[kind] = outcome.reasons.get(kind, 0) + total - reported
+
+
+def _hold_repeats(cursor, outcome) -> None:
+    """An NHS number on an earlier line too: the later line is rejected, naming the earlier one (the first)."""
+    false = "false" if connection.vendor == "postgresql" else "0"
+    true = "true" if connection.vendor == "postgresql" else "1"
+    repeats = """SELECT line, nhs_number, first FROM (
+        SELECT line, nhs_number, held, MIN(line) OVER (PARTITION BY nhs_number) AS first FROM hc_staging) w
+        WHERE line > first"""
+    _report_staged(
+        cursor,
+        outcome,
+        rows=f"{repeats} AND held = {false}",
+        kind="The NHS number is on an earlier line too",
+        reason=lambda nhs, first: (
+            f"NHS number {format_nhs_number(nhs)} is also on line {first}: remove one of the two lines"
+        ),
+    )
+    cursor.execute(
+        f"UPDATE hc_staging SET held = {true} WHERE held = {false} AND line IN (SELECT line FROM ({repeats}) r)"
+    )
+
+
+def _apply(cursor, *, outcome, by, today, now, leave_limit) -> None:
     """Bring the register in line with the staged rows. Set-based; sets the counts on `outcome`. Raises
     NeedsConfirmation (before anything is applied to the register) when more than `leave_limit` per cent of a
     practice's register would leave."""
     postgres = connection.vendor == "postgresql"
     true = "true" if postgres else "1"
     false = "false" if postgres else "0"
+    # The practices with valid rows in the file: only they lose the people missing from it.
+    cursor.execute(
+        f"SELECT DISTINCT practice_id FROM hc_staging WHERE held = {false} AND practice_id IS NOT NULL ORDER BY 1"
+    )
+    ids = [p for (p,) in cursor.fetchall()]
     if postgres:
         cursor.execute("ANALYZE hc_staging")
     else:
@@ -652,26 +695,17 @@ def _apply(cursor, *, outcome, practices_in_file: set[int], by, today, now, leav
         WHERE entry_id IS NOT NULL AND (changed = {true} OR details_changed = {true})"""
     )
     outcome.updated = cursor.fetchone()[0]
-    # Rows held back because a known NHS number has another date of birth: the first few kept, all counted.
-    kind = "The NHS number belongs to someone with another date of birth"
-    cursor.execute(f"SELECT COUNT(*) FROM hc_staging WHERE dob_mismatch = {true}")
-    mismatched = cursor.fetchone()[0]
-    if mismatched:
-        limit = "" if outcome.on_error is not None else f" LIMIT {int(outcome.keep)}"
-        cursor.execute(f"SELECT line, nhs_number FROM hc_staging WHERE dob_mismatch = {true} ORDER BY line{limit}")
-        seen = 0
-        while chunk := cursor.fetchmany(1000):
-            for line, nhs in chunk:
-                seen += 1
-                outcome.reject(
-                    line,
-                    f"NHS number {format_nhs_number(nhs)} belongs to someone with a different date of birth: "
-                    "check the NHS number and date of birth",
-                    kind,
-                )
-        outcome.rejected += mismatched - seen
-        outcome.reasons[kind] = outcome.reasons.get(kind, 0) + mismatched - seen
-    ids = sorted(practices_in_file)
+    # Rows held back because a known NHS number has another date of birth.
+    _report_staged(
+        cursor,
+        outcome,
+        rows=f"SELECT line, nhs_number, NULL AS other FROM hc_staging WHERE dob_mismatch = {true}",
+        kind="The NHS number belongs to someone with another date of birth",
+        reason=lambda nhs, _other: (
+            f"NHS number {format_nhs_number(nhs)} belongs to someone with a different date of birth: "
+            "check the NHS number and date of birth"
+        ),
+    )
     if leave_limit is not None and ids:
         practices = _leaving(cursor, ids=ids, true=true)
         if any(p["leaving"] * 100 > leave_limit * p["on_register"] for p in practices):
@@ -912,7 +946,6 @@ def _import(binary, outcome, *, by, practice_code, progress, today, now, leave_l
             raise FileRefused(f"The file has no column for: {', '.join(missing)}")
         reader = _Reader(practice_code=practice_code, allowed_practices=_allowed_practices(by), today=today)
         rows = csv.reader(lines, delimiter=delimiter)
-        practices_in_file: set[int] = set()
         batch: list[tuple] = []
         with connection.cursor() as cursor:
             _staging_create(cursor)
@@ -933,29 +966,19 @@ def _import(binary, outcome, *, by, practice_code, progress, today, now, leave_l
                 row = dict(zip(names, record, strict=False))
                 try:
                     nhs = reader.nhs_number(row)
-                    key = int(nhs)
-                    earlier = reader.seen.get(key)
-                    if earlier is not None:
-                        raise RowProblem(
-                            f"NHS number {format_nhs_number(nhs)} is also on line {earlier}: "
-                            "remove one of the two lines",
-                            "The NHS number is on an earlier line too",
-                        )
-                    reader.seen[key] = line
-                    row["_nhs"] = nhs
-                    try:
-                        staged = reader.check(line, row)
-                    except RowProblem:
-                        code = ((row.get("practice_code") or "").strip().upper()) or reader.given
-                        found = reader.practices.get(code or "")
-                        if found:
-                            batch.append(_held_row(line, nhs, found[0]))
-                        raise
                 except RowProblem as e:
                     outcome.reject(line, str(e), e.kind)
                 else:
-                    batch.append(staged)
-                    practices_in_file.add(staged[3])
+                    row["_nhs"] = nhs
+                    try:
+                        batch.append(reader.check(line, row))
+                    except RowProblem as e:
+                        # Kept, held back: the person is still on the list (never marked as left), and a later
+                        # line with the same NHS number is a duplicate of this one.
+                        code = ((row.get("practice_code") or "").strip().upper()) or reader.given
+                        found = reader.practices.get(code or "")
+                        batch.append(_held_row(line, nhs, found[0] if found else None))
+                        outcome.reject(line, str(e), e.kind)
                 if len(batch) >= BATCH_ROWS:
                     _staging_write(cursor, batch)
                     if progress:
@@ -965,10 +988,10 @@ def _import(binary, outcome, *, by, practice_code, progress, today, now, leave_l
                 progress(outcome.rows)
             if outcome.rows == 0:
                 raise FileRefused("The file has a header but no rows")
+            _hold_repeats(cursor, outcome)
             _apply(
                 cursor,
                 outcome=outcome,
-                practices_in_file=practices_in_file,
                 by=by,
                 today=today,
                 now=now,

@@ -296,3 +296,13 @@ def test_command_reports_no_rows_for_a_refused_file(practice, region, tmp_path, 
         call_command("import_register", str(path), "--json")
     data = json.loads(capsys.readouterr().out)
     assert "line 3 has a NUL character" in data["refused"] and data["errors"] == [] and data["rejected"] == 0
+
+
+def test_a_repeated_nhs_number_names_the_first_line_even_when_that_line_was_rejected(practice, region):
+    code = practice.ods_code
+    out = run(register_file(code, [row(code, 0), row("Z99999", 1), row(code, 1), row(code, 0), row(code, 2)]))
+    reasons = {e["line"]: e["reason"] for e in out.errors}
+    assert "not a GP practice we know" in reasons[3]
+    assert "also on line 3" in reasons[4] and "also on line 2" in reasons[5]
+    assert (out.added, out.rejected) == (2, 3)
+    assert out.reasons == {"The practice is not known": 1, "The NHS number is on an earlier line too": 2}
