@@ -473,7 +473,7 @@ def _staging_create(cursor):
             person_id bigint, entry_id bigint, changed {boolean} NOT NULL DEFAULT {"false" if postgres else 0},
             new_person {boolean} NOT NULL DEFAULT {"false" if postgres else 0},
             details_changed {boolean} NOT NULL DEFAULT {"false" if postgres else 0},
-            dob_mismatch {boolean} NOT NULL DEFAULT {"false" if postgres else 0}
+            dob_mismatch {boolean} NOT NULL DEFAULT {"false" if postgres else 0}, repeat_of integer
         ){" ON COMMIT DROP" if postgres else ""}"""
     )
 
@@ -642,23 +642,28 @@ def _report_staged(cursor, outcome, *, rows: str, kind: str, reason) -> None:
 
 def _hold_repeats(cursor, outcome) -> None:
     """An NHS number on an earlier line too: the later line is rejected, naming the earlier one (the first)."""
-    false = "false" if connection.vendor == "postgresql" else "0"
-    true = "true" if connection.vendor == "postgresql" else "1"
-    repeats = """SELECT line, nhs_number, first FROM (
-        SELECT line, nhs_number, held, MIN(line) OVER (PARTITION BY nhs_number) AS first FROM hc_staging) w
-        WHERE line > first"""
+    postgres = connection.vendor == "postgresql"
+    false = "false" if postgres else "0"
+    true = "true" if postgres else "1"
+    if not postgres:
+        cursor.execute("CREATE INDEX temp.hc_staging_nhs ON hc_staging (nhs_number)")
+    cursor.execute(
+        """UPDATE hc_staging SET repeat_of = f.first FROM (
+            SELECT nhs_number, MIN(line) AS first FROM hc_staging GROUP BY nhs_number HAVING COUNT(*) > 1) f
+        WHERE f.nhs_number = hc_staging.nhs_number AND hc_staging.line > f.first"""
+    )
+    if not cursor.rowcount:
+        return
     _report_staged(
         cursor,
         outcome,
-        rows=f"{repeats} AND held = {false}",
+        rows=f"SELECT line, nhs_number, repeat_of FROM hc_staging WHERE repeat_of IS NOT NULL AND held = {false}",
         kind="The NHS number is on an earlier line too",
         reason=lambda nhs, first: (
             f"NHS number {format_nhs_number(nhs)} is also on line {first}: remove one of the two lines"
         ),
     )
-    cursor.execute(
-        f"UPDATE hc_staging SET held = {true} WHERE held = {false} AND line IN (SELECT line FROM ({repeats}) r)"
-    )
+    cursor.execute(f"UPDATE hc_staging SET held = {true} WHERE repeat_of IS NOT NULL AND held = {false}")
 
 
 def _apply(cursor, *, outcome, by, today, now, leave_limit) -> None:
@@ -675,8 +680,6 @@ def _apply(cursor, *, outcome, by, today, now, leave_limit) -> None:
     ids = [p for (p,) in cursor.fetchall()]
     if postgres:
         cursor.execute("ANALYZE hc_staging")
-    else:
-        cursor.execute("CREATE INDEX temp.hc_staging_nhs ON hc_staging (nhs_number)")
     now = connection.ops.adapt_datetimefield_value(now)
     today = connection.ops.adapt_datefield_value(today)
     actor_id = by.pk if by is not None and getattr(by, "is_authenticated", False) else None
