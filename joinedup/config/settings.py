@@ -268,3 +268,11 @@ LOGGING = {
 # (otherwise it is taken from the request); how long an access token lasts (SMART suggests at most five minutes).
 FHIR_BASE_URL = os.environ.get("JOINEDUP_FHIR_BASE_URL", "")
 FHIR_ACCESS_TOKEN_SECONDS = int(os.environ.get("JOINEDUP_FHIR_ACCESS_TOKEN_SECONDS", "300"))
+
+# SMI register imports (joinedup/healthchecks/registers.py). The largest register file the upload page takes (MB; the
+# command line has no limit); how many rejected rows an import keeps with their line and reason (all are counted by
+# reason); and the share of a practice's register (%) that may leave in one import before the upload page shows what
+# the import will do and asks for confirmation.
+HEALTH_CHECK_REGISTER_UPLOAD_MAX_MB = int(os.environ.get("JOINEDUP_HEALTH_CHECK_REGISTER_UPLOAD_MAX_MB", "20"))
+HEALTH_CHECK_REGISTER_ERRORS_KEPT = int(os.environ.get("JOINEDUP_HEALTH_CHECK_REGISTER_ERRORS_KEPT", "1000"))
+HEALTH_CHECK_REGISTER_LEAVE_CONFIRM = int(os.environ.get("JOINEDUP_HEALTH_CHECK_REGISTER_LEAVE_CONFIRM", "20"))

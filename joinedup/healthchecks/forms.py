@@ -21,6 +21,8 @@ class UploadForm(NhsForm):
         max_length=10,
         help_text="Only needed when the file has no practice_code column, for example P81001",
     )
+    # The SHA-256 of a file whose import was previewed: the same file sent again with it confirms the import.
+    confirm = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 class ContactForm(NhsForm):

@@ -28,8 +28,10 @@ class RegisterImport(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     left = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
-    # [{"line": N, "reason": "..."}], the first 1,000 kept.
+    # [{"line": N, "reason": "..."}], the first HEALTH_CHECK_REGISTER_ERRORS_KEPT (1,000) kept.
     errors = models.JSONField(default=list)
+    # {"kind of reason": N}: every rejected row counted by its kind of reason, most common first.
+    reasons = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-at", "-id"]

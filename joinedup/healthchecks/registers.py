@@ -34,7 +34,21 @@ from .rules import full_check_date
 from .valuesets import remission_codes, smi_register_codes
 
 BATCH_ROWS = 5000
-MAX_ERRORS_KEPT = 1000
+# The longest line (and so the longest cell) read: csv's own field limit. A register line is a few hundred characters.
+MAX_LINE = 131072
+# The tables an import fills: analysed afterwards so the planner knows their new size (the worklist query ran over
+# 130 s on a server without autovacuum before its first ANALYZE, 80 ms after).
+FILLED_TABLES = ("people_person", "healthchecks_registerentry", "core_timelineentry")
+# The person's details a practice's extract carries, and their names on the timeline. The extract is the latest word
+# on them: a known person's changed details are applied (an empty cell changes nothing).
+DETAILS = (
+    ("given_name", "first name"),
+    ("family_name", "last name"),
+    ("sex", "sex"),
+    ("postcode", "postcode"),
+    ("phone", "phone number"),
+    ("email", "email address"),
+)
 
 COLUMNS = {
     "practicecode": "practice_code",
@@ -125,6 +139,20 @@ class FileRefused(Exception):
     """A whole-file problem: nothing is imported."""
 
 
+class NeedsConfirmation(Exception):
+    """More than the allowed share of a practice's register would leave: nothing is imported yet."""
+
+    def __init__(self, preview: dict):
+        super().__init__("confirmation needed")
+        self.preview = preview
+
+
+def errors_kept() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "HEALTH_CHECK_REGISTER_ERRORS_KEPT", 1000))
+
+
 @dataclass
 class ImportOutcome:
     rows: int = 0
@@ -133,9 +161,24 @@ class ImportOutcome:
     unchanged: int = 0
     left: int = 0
     rejected: int = 0
+    # The first `errors_kept()` rejected rows, and the count of all of them by kind of reason.
     errors: list = field(default_factory=list)
+    reasons: dict = field(default_factory=dict)
     refused: str = ""
     import_id: int | None = None
+    # What the import would do, when it stopped to ask for confirmation (nothing was changed).
+    preview: dict | None = None
+    on_error: object = field(default=None, repr=False)
+    keep: int = field(default_factory=errors_kept, repr=False)
+
+    def reject(self, line: int, reason: str, kind: str) -> None:
+        """One rejected row: counted, kept while under the cap, and passed on as it is found (memory stays flat)."""
+        self.rejected += 1
+        self.reasons[kind] = self.reasons.get(kind, 0) + 1
+        if len(self.errors) < self.keep:
+            self.errors.append({"line": line, "reason": reason})
+        if self.on_error is not None:
+            self.on_error(line, reason)
 
     def as_json(self) -> dict:
         data = {k: getattr(self, k) for k in ("rows", "added", "updated", "unchanged", "left", "rejected")}
@@ -149,14 +192,43 @@ def header_key(name: str) -> str:
     return re.sub(r"[\s_\-]", "", (name or "").strip().lstrip("\ufeff").lower())
 
 
+def not_text(line: int) -> str:
+    return (
+        f"The file is not a text (CSV) file: line {line:,} has a NUL character. "
+        "Save it from the spreadsheet as CSV and try again"
+    )
+
+
+def _utf16(first: bytes) -> str | None:
+    """UTF-16 (Excel's "Unicode text"): by its byte-order mark, or by the zero byte beside each character of a
+    plain-letter header."""
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = first[: min(len(first), 200) // 2 * 2]
+    if len(sample) >= 8:
+        even, odd = sample[0::2], sample[1::2]
+        if not odd.strip(b"\x00") and b"\x00" not in even:
+            return "utf-16-le"
+        if not even.strip(b"\x00") and b"\x00" not in odd:
+            return "utf-16-be"
+    return None
+
+
 def detect_encoding(binary) -> str:
-    """UTF-8 (with or without a byte-order mark) when the whole file is valid UTF-8, else Windows-1252."""
+    """UTF-16 with a byte-order mark (or plainly UTF-16); UTF-8 (with or without a byte-order mark) when the whole
+    file is valid UTF-8; else Windows-1252."""
     binary.seek(0)
     first = binary.read(65536)
+    utf16 = _utf16(first)
+    if utf16:
+        if not first[2:].strip(b"\x00 \t\r\n"):
+            raise FileRefused("The file is empty")
+        binary.seek(0)
+        return utf16
     if not first.strip():
         raise FileRefused("The file is empty")
     if b"\x00" in first:
-        raise FileRefused("The file is not a text (CSV) file: save it from the spreadsheet as CSV and try again")
+        raise FileRefused(not_text(first.count(b"\n", 0, first.index(b"\x00")) + 1))
     decoder = codecs.getincrementaldecoder("utf-8")()
     chunk = first
     try:
@@ -181,18 +253,18 @@ NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
 @lru_cache(maxsize=100_000)
-def _text(raw: str, label: str, required: bool, limit: int) -> tuple[str, str]:
-    """(value, problem): the value with spaces tidied, or the reason it cannot be taken."""
+def _text(raw: str, label: str, required: bool, limit: int) -> tuple[str, str, str]:
+    """(value, problem, kind of problem): the value with spaces tidied, or the reason it cannot be taken."""
     value = " ".join(raw.split())
     if required and not value:
-        return "", f"The {label} is empty"
+        return "", f"The {label} is empty", f"The {label} is empty"
     if len(value) > limit:
-        return "", f"The {label} is longer than {limit} characters"
+        return "", f"The {label} is longer than {limit} characters", "A value is too long"
     try:
         validate_no_markup(value)
     except ValidationError:
-        return "", f"The {label} contains < or > characters: remove them"
-    return value, ""
+        return "", f"The {label} contains < or > characters: remove them", "A value contains < or >"
+    return value, "", ""
 
 
 @lru_cache(maxsize=100_000)
@@ -231,32 +303,44 @@ def _practices():
 
 
 class RowProblem(Exception):
-    pass
+    """A row that cannot be used: the reason (for the practice manager) and its kind (the counts by reason)."""
+
+    def __init__(self, reason: str, kind: str):
+        super().__init__(reason)
+        self.kind = kind
 
 
 class _Reader:
-    """Checks one row at a time. Keeps only the NHS numbers seen (for duplicates) in memory."""
+    """Checks one row at a time, holding nothing of the rows it has read (repeats are found in the staging table)."""
 
     def __init__(self, *, practice_code: str | None, allowed_practices: set[int] | None, today: dt.date):
         self.practices = _practices()
         self.given = practice_code.upper() if practice_code else None
         self.allowed = allowed_practices
         self.today = today
-        self.seen: dict[int, int] = {}
         self.smi = smi_register_codes()
         self.remission = remission_codes()
 
     def practice(self, value):
         code = (value or "").strip().upper() or self.given
         if not code:
-            raise RowProblem("Practice code is empty: add the practice's ODS code (for example P81001)")
+            raise RowProblem(
+                "Practice code is empty: add the practice's ODS code (for example P81001)", "The practice code is empty"
+            )
         if self.given and code != self.given:
-            raise RowProblem(f"Practice code {code} is not {self.given}, the practice this file is being imported for")
+            raise RowProblem(
+                f"Practice code {code} is not {self.given}, the practice this file is being imported for",
+                "The practice code is not the practice being imported",
+            )
         found = self.practices.get(code)
         if found is None:
-            raise RowProblem(f"Practice code {code} is not a GP practice we know: check the ODS code")
+            raise RowProblem(
+                f"Practice code {code} is not a GP practice we know: check the ODS code", "The practice is not known"
+            )
         if self.allowed is not None and found[0] not in self.allowed:
-            raise RowProblem(f"Practice {code} is not one whose register you may import")
+            raise RowProblem(
+                f"Practice {code} is not one whose register you may import", "The practice is not one you may import"
+            )
         return found
 
     def date(self, row, name, *, required=False):
@@ -265,28 +349,37 @@ class _Reader:
             text = text.strip()
         if not text:
             if required:
-                raise RowProblem(f"The {LABELS[name]} is empty")
+                raise RowProblem(f"The {LABELS[name]} is empty", f"The {LABELS[name]} is empty")
             return None
+        if len(text) > 40:
+            raise RowProblem(
+                f"The {LABELS[name]} '{text[:40]}...' cannot be read: use a date like 3 March 2026",
+                "A date cannot be read",
+            )
         try:
             value = _date(text)
         except DateParseError as e:
             raise RowProblem(
-                f"The {LABELS[name]} '{text[:40]}' cannot be read ({e}): use a date like 3 March 2026"
+                f"The {LABELS[name]} '{text[:40]}' cannot be read ({e}): use a date like 3 March 2026",
+                "A date cannot be read",
             ) from None
         if value > self.today:
-            raise RowProblem(f"The {LABELS[name]} {format_date(value)} is in the future")
+            raise RowProblem(f"The {LABELS[name]} {format_date(value)} is in the future", "A date is in the future")
         return value
 
     def text(self, row, name, *, required=False, limit=100):
-        value, problem = _text(row.get(name) or "", LABELS.get(name, name.replace("_", " ")), required, limit)
+        raw = row.get(name) or ""
+        # Only short values are cached: a cell may be up to MAX_LINE characters.
+        check = _text if len(raw) <= 4 * limit else _text.__wrapped__
+        value, problem, kind = check(raw, LABELS.get(name, name.replace("_", " ")), required, limit)
         if problem:
-            raise RowProblem(problem)
+            raise RowProblem(problem, kind)
         return value
 
     def nhs_number(self, row):
         raw = (row.get("nhs_number") or "").strip()
         if not raw:
-            raise RowProblem("The NHS number is missing")
+            raise RowProblem("The NHS number is missing", "The NHS number is missing")
         # The usual case, ten plain digits outside the Scottish CHI range (which has its own rules), is checked
         # here; anything else goes through the shared validator.
         if len(raw) == 10 and raw.isascii() and raw.isdigit() and raw[0] > "3":
@@ -297,7 +390,7 @@ class _Reader:
         try:
             validate_nhs_number(digits)
         except ValidationError as e:
-            raise RowProblem(f"NHS number '{raw[:20]}': {e.messages[0]}") from None
+            raise RowProblem(f"NHS number '{raw[:20]}': {e.messages[0]}", "The NHS number is not valid") from None
         return digits
 
     def check(self, line: int, row: dict) -> tuple:
@@ -309,29 +402,34 @@ class _Reader:
         born = self.date(row, "date_of_birth", required=True)
         code = (row.get("smi_code") or "").strip()
         if not code:
-            raise RowProblem("The SMI code is empty")
+            raise RowProblem("The SMI code is empty", "The SMI code is empty")
         if code not in self.smi:
             raise RowProblem(
-                f"SMI code {code[:20]} is not in the SMI register cluster (MH_COD): check the diagnosis code"
+                f"SMI code {code[:20]} is not in the SMI register cluster (MH_COD): check the diagnosis code",
+                "The SMI code is not in the register cluster",
             )
         smi_date = self.date(row, "smi_date")
         if smi_date and smi_date < born:
             raise RowProblem(
-                f"The SMI diagnosis date {format_date(smi_date)} is before the date of birth {format_date(born)}"
+                f"The SMI diagnosis date {format_date(smi_date)} is before the date of birth {format_date(born)}",
+                "The diagnosis date is before the date of birth",
             )
         remission = (row.get("remission_code") or "").strip()
         if remission and remission not in self.remission:
             raise RowProblem(
-                f"Remission code {remission[:20]} is not in the remission cluster: check the code or leave it empty"
+                f"Remission code {remission[:20]} is not in the remission cluster: check the code or leave it empty",
+                "The remission code is not in the remission cluster",
             )
         remission_date = self.date(row, "remission_date")
         last_full = self.date(row, "last_full_check_date")
         elements = [self.date(row, name) for name in ELEMENT_DATES]
         from_elements = full_check_date(dict(zip(ELEMENT_DATES, elements, strict=True)))
         file_full = max((d for d in (last_full, from_elements) if d), default=None)
-        sex = SEX.get((row.get("sex") or "").strip().lower(), "0")
-        postcode = _postcode(row.get("postcode") or "")
-        phone = _phone(row.get("phone") or "")
+        sex = SEX.get((row.get("sex") or "").strip().lower())
+        if sex == "0":
+            sex = None
+        postcode = _postcode((row.get("postcode") or "")[:40])
+        phone = _phone((row.get("phone") or "")[:100])
         email = (row.get("email") or "").strip()[:254]
         if "@" not in email or "<" in email:
             email = ""
@@ -363,9 +461,8 @@ def _staging_create(cursor):
     postgres = connection.vendor == "postgresql"
     cursor.execute("DROP TABLE IF EXISTS hc_staging")
     boolean = "boolean" if postgres else "integer"
-    temp = "CREATE TEMPORARY TABLE hc_staging" + (" " if not postgres else " ")
     cursor.execute(
-        f"""{temp}(
+        f"""CREATE TEMPORARY TABLE hc_staging (
             line integer NOT NULL, held {boolean} NOT NULL, nhs_number varchar(10) NOT NULL,
             practice_id bigint, provider_id bigint, pcn_id bigint,
             family_name varchar(100), given_name varchar(100), search_name varchar(201), date_of_birth date,
@@ -374,7 +471,9 @@ def _staging_create(cursor):
             file_full_check date, bmi_date date, bp_date date, glucose_date date, lipids_date date,
             smoking_date date, alcohol_date date,
             person_id bigint, entry_id bigint, changed {boolean} NOT NULL DEFAULT {"false" if postgres else 0},
-            new_person {boolean} NOT NULL DEFAULT {"false" if postgres else 0}
+            new_person {boolean} NOT NULL DEFAULT {"false" if postgres else 0},
+            details_changed {boolean} NOT NULL DEFAULT {"false" if postgres else 0},
+            dob_mismatch {boolean} NOT NULL DEFAULT {"false" if postgres else 0}, repeat_of integer
         ){" ON COMMIT DROP" if postgres else ""}"""
     )
 
@@ -398,18 +497,19 @@ def _held_row(line, nhs, practice_id):
     return (line, True, nhs, practice_id, None, None, *([None] * (len(STAGING_COLUMNS) - 6)))
 
 
-def _link_postgres(cursor, *, compared, now) -> list:
-    """PostgreSQL: link the staged rows to people and entries, add the new people, and mark changed entries, in a
-    few passes that write each staged row once (a new table) instead of updating it over and over. Returns the
-    rows held back because a known NHS number has another date of birth."""
+def _details_differ(person: str, staged: str) -> str:
+    """SQL: the staged row carries details that differ from the person's record (an empty cell changes nothing)."""
+    return " OR ".join(f"(COALESCE({staged}.{c}, '') <> '' AND {staged}.{c} <> {person}.{c})" for c, _label in DETAILS)
+
+
+def _link_postgres(cursor, *, compared, now) -> None:
+    """PostgreSQL: link the staged rows to people and entries, add the new people, and mark changed entries and
+    details, in a few passes that write each staged row once (a new table) instead of updating it over and over."""
+    # A known NHS number with another date of birth is the wrong person or a typing error: never link it.
     cursor.execute(
-        """SELECT s.line, s.nhs_number, s.date_of_birth, p.date_of_birth FROM hc_staging s
-        JOIN people_person p ON p.nhs_number = s.nhs_number
-        WHERE NOT s.held AND p.date_of_birth <> s.date_of_birth"""
+        """UPDATE hc_staging s SET held = true, dob_mismatch = true FROM people_person p
+        WHERE p.nhs_number = s.nhs_number AND NOT s.held AND p.date_of_birth <> s.date_of_birth"""
     )
-    mismatched = cursor.fetchall()
-    if mismatched:
-        cursor.execute("UPDATE hc_staging SET held = true WHERE line = ANY(%s)", [[m[0] for m in mismatched]])
     cursor.execute("CREATE TEMPORARY TABLE hc_new (nhs_number varchar(10) NOT NULL) ON COMMIT DROP")
     # New people: a record for each NHS number not yet known (the bulk path of people.services.person_register).
     cursor.execute(
@@ -418,8 +518,8 @@ def _link_postgres(cursor, *, compared, now) -> list:
                 date_of_birth, sex, ethnicity, address, postcode, phone, email, practice_id, preferred_channel,
                 safe_times, no_voicemail, do_not_contact, my_story, consent_nhs, consent_vcfse,
                 consent_local_authority, consent_peer_support, version, created_at, updated_at)
-            SELECT s.nhs_number, s.given_name, s.family_name, '', s.search_name, s.date_of_birth, s.sex, 'Z', '',
-                s.postcode, s.phone, s.email, s.practice_id, '', '', false, false, '', false, false, false,
+            SELECT s.nhs_number, s.given_name, s.family_name, '', s.search_name, s.date_of_birth, COALESCE(s.sex, '0'),
+                'Z', '', s.postcode, s.phone, s.email, s.practice_id, '', '', false, false, '', false, false, false,
                 false, 1, %s, %s
             FROM hc_staging s WHERE NOT s.held
                 AND NOT EXISTS (SELECT 1 FROM people_person p WHERE p.nhs_number = s.nhs_number)
@@ -435,7 +535,10 @@ def _link_postgres(cursor, *, compared, now) -> list:
         f"""CREATE TEMPORARY TABLE hc_linked ON COMMIT DROP AS
         SELECT {staged}, p.id AS person_id, e.id AS entry_id,
             (e.id IS NOT NULL AND NOT s.held AND ({differs})) AS changed,
-            (NOT s.held AND n.nhs_number IS NOT NULL) AS new_person
+            (NOT s.held AND n.nhs_number IS NOT NULL) AS new_person,
+            (NOT s.held AND p.id IS NOT NULL AND n.nhs_number IS NULL AND ({_details_differ("p", "s")}))
+                AS details_changed,
+            s.dob_mismatch
         FROM hc_staging s LEFT JOIN people_person p ON p.nhs_number = s.nhs_number
         LEFT JOIN hc_new n ON n.nhs_number = s.nhs_number
         LEFT JOIN healthchecks_registerentry e ON e.practice_id = s.practice_id AND e.person_id = p.id"""
@@ -445,18 +548,138 @@ def _link_postgres(cursor, *, compared, now) -> list:
     cursor.execute("ALTER TABLE hc_linked RENAME TO hc_staging")
     cursor.execute("CREATE INDEX ON hc_staging (person_id)")
     cursor.execute("ANALYZE hc_staging")
-    return mismatched
 
 
-def _apply(cursor, *, practices_in_file: set[int], by, today, now) -> dict:
-    """Bring the register in line with the staged rows. Set-based; returns the counts."""
-    distinct = "IS DISTINCT FROM"
-    true = "true" if connection.vendor == "postgresql" else "1"
-    false = "false" if connection.vendor == "postgresql" else "0"
+def _link_sqlite(cursor, *, compared, now, true, false) -> None:
+    link_people = (
+        "UPDATE hc_staging SET person_id = p.id FROM people_person p WHERE p.nhs_number = hc_staging.nhs_number"
+    )
+    cursor.execute(link_people)
+    # A known NHS number with another date of birth is the wrong person or a typing error: never link it.
+    cursor.execute(
+        f"""UPDATE hc_staging SET held = {true}, dob_mismatch = {true} WHERE held = {false} AND person_id IS NOT NULL
+        AND EXISTS (SELECT 1 FROM people_person p WHERE p.id = hc_staging.person_id
+            AND p.date_of_birth <> hc_staging.date_of_birth)"""
+    )
+    cursor.execute(
+        f"""UPDATE hc_staging SET details_changed = {true} FROM people_person p
+        WHERE p.id = hc_staging.person_id AND hc_staging.held = {false} AND ({_details_differ("p", "hc_staging")})"""
+    )
+    cursor.execute(f"UPDATE hc_staging SET new_person = {true} WHERE held = {false} AND person_id IS NULL")
+    # New people: a record for each NHS number not yet known (the bulk path of people.services.person_register).
+    cursor.execute(
+        f"""INSERT INTO people_person (nhs_number, given_name, family_name, preferred_name, search_name,
+            date_of_birth, sex, ethnicity, address, postcode, phone, email, practice_id, preferred_channel,
+            safe_times, no_voicemail, do_not_contact, my_story, consent_nhs, consent_vcfse, consent_local_authority,
+            consent_peer_support, version, created_at, updated_at)
+        SELECT s.nhs_number, s.given_name, s.family_name, '', s.search_name, s.date_of_birth, COALESCE(s.sex, '0'), 'Z',
+            '', s.postcode, s.phone, s.email, s.practice_id, '', '', {false}, {false}, '', {false}, {false}, {false},
+            {false}, 1, %s, %s
+        FROM hc_staging s WHERE s.held = {false} AND s.person_id IS NULL""",
+        [now, now],
+    )
+    if cursor.rowcount:
+        cursor.execute(link_people + " AND hc_staging.person_id IS NULL")
+    cursor.execute("CREATE INDEX temp.hc_staging_person ON hc_staging (person_id)")
+    cursor.execute(
+        """UPDATE hc_staging SET entry_id = e.id FROM healthchecks_registerentry e
+        WHERE e.practice_id = hc_staging.practice_id AND e.person_id = hc_staging.person_id"""
+    )
+    differs = " OR ".join(f"e.{c} IS DISTINCT FROM hc_staging.{c}" for c in compared) + " OR e.left_on IS NOT NULL"
+    cursor.execute(
+        f"""UPDATE hc_staging SET changed = {true} FROM healthchecks_registerentry e
+        WHERE e.id = hc_staging.entry_id AND hc_staging.held = {false} AND ({differs})"""
+    )
+
+
+def _leaving(cursor, *, ids: list[int], true) -> list[dict]:
+    """For each practice in the file: how many are on its register now, and how many would leave it."""
+    marks = ", ".join(["%s"] * len(ids))
+    cursor.execute(
+        f"""SELECT d.name, d.ods_code, COUNT(*), SUM(CASE WHEN NOT EXISTS (
+                SELECT 1 FROM hc_staging s
+                WHERE s.person_id = e.person_id AND (s.practice_id = e.practice_id OR s.held = {true})
+            ) THEN 1 ELSE 0 END)
+        FROM healthchecks_registerentry e JOIN directory_practice d ON d.id = e.practice_id
+        WHERE e.practice_id IN ({marks}) AND e.left_on IS NULL
+        GROUP BY d.name, d.ods_code ORDER BY d.name""",
+        ids,
+    )
+    return [
+        {"name": name, "ods_code": code, "on_register": on, "leaving": int(leaving or 0)}
+        for name, code, on, leaving in cursor.fetchall()
+    ]
+
+
+def _analyze(cursor) -> None:
+    """Fresh planner statistics for the tables the import filled (autovacuum may be off, or not yet round)."""
     if connection.vendor == "postgresql":
-        cursor.execute("ANALYZE hc_staging")
+        cursor.execute(f"ANALYZE {', '.join(FILLED_TABLES)}")
     else:
+        # SQLite reads every row of an index when analysing unless told to sample.
+        cursor.execute("PRAGMA analysis_limit = 1000")
+        for table in FILLED_TABLES:
+            cursor.execute(f"ANALYZE {table}")
+
+
+def _report_staged(cursor, outcome, *, rows: str, kind: str, reason) -> None:
+    """Reject the staged rows `rows` selects (line, NHS number, other): all are counted, the first few kept (every
+    one passed to `on_error` when there is one), fetched a thousand at a time."""
+    cursor.execute(f"SELECT COUNT(*) FROM ({rows}) r")
+    total = cursor.fetchone()[0]
+    if not total:
+        return
+    limit = "" if outcome.on_error is not None else f" LIMIT {int(outcome.keep)}"
+    cursor.execute(f"SELECT * FROM ({rows}) r ORDER BY line{limit}")
+    reported = 0
+    while chunk := cursor.fetchmany(1000):
+        for line, nhs, other in chunk:
+            reported += 1
+            outcome.reject(line, reason(nhs, other), kind)
+    outcome.rejected += total - reported
+    outcome.reasons[kind] = outcome.reasons.get(kind, 0) + total - reported
+
+
+def _hold_repeats(cursor, outcome) -> None:
+    """An NHS number on an earlier line too: the later line is rejected, naming the earlier one (the first)."""
+    postgres = connection.vendor == "postgresql"
+    false = "false" if postgres else "0"
+    true = "true" if postgres else "1"
+    if not postgres:
         cursor.execute("CREATE INDEX temp.hc_staging_nhs ON hc_staging (nhs_number)")
+    cursor.execute(
+        """UPDATE hc_staging SET repeat_of = f.first FROM (
+            SELECT nhs_number, MIN(line) AS first FROM hc_staging GROUP BY nhs_number HAVING COUNT(*) > 1) f
+        WHERE f.nhs_number = hc_staging.nhs_number AND hc_staging.line > f.first"""
+    )
+    if not cursor.rowcount:
+        return
+    _report_staged(
+        cursor,
+        outcome,
+        rows=f"SELECT line, nhs_number, repeat_of FROM hc_staging WHERE repeat_of IS NOT NULL AND held = {false}",
+        kind="The NHS number is on an earlier line too",
+        reason=lambda nhs, first: (
+            f"NHS number {format_nhs_number(nhs)} is also on line {first}: remove one of the two lines"
+        ),
+    )
+    cursor.execute(f"UPDATE hc_staging SET held = {true} WHERE repeat_of IS NOT NULL AND held = {false}")
+
+
+def _apply(cursor, *, outcome, by, today, now, leave_limit) -> None:
+    """Bring the register in line with the staged rows. Set-based; sets the counts on `outcome`. Raises
+    NeedsConfirmation (before anything is applied to the register) when more than `leave_limit` per cent of a
+    practice's register would leave."""
+    postgres = connection.vendor == "postgresql"
+    true = "true" if postgres else "1"
+    false = "false" if postgres else "0"
+    # The practices with valid rows in the file: only they lose the people missing from it.
+    cursor.execute(
+        f"SELECT DISTINCT practice_id FROM hc_staging WHERE held = {false} AND practice_id IS NOT NULL ORDER BY 1"
+    )
+    ids = [p for (p,) in cursor.fetchall()]
+    if postgres:
+        cursor.execute("ANALYZE hc_staging")
     now = connection.ops.adapt_datetimefield_value(now)
     today = connection.ops.adapt_datefield_value(today)
     actor_id = by.pk if by is not None and getattr(by, "is_authenticated", False) else None
@@ -464,57 +687,65 @@ def _apply(cursor, *, practices_in_file: set[int], by, today, now) -> dict:
     organisation_id = organisation.pk if organisation else None
 
     compared = ("smi_code", "smi_date", "remission_code", "remission_date", "file_full_check", *ELEMENT_DATES)
-    if connection.vendor == "postgresql":
-        mismatched = _link_postgres(cursor, compared=compared, now=now)
+    if postgres:
+        _link_postgres(cursor, compared=compared, now=now)
     else:
-        link_people = (
-            "UPDATE hc_staging SET person_id = p.id FROM people_person p WHERE p.nhs_number = hc_staging.nhs_number"
-        )
-        cursor.execute(link_people)
-        # A known NHS number with another date of birth is the wrong person or a typing error: never link it.
-        cursor.execute(
-            f"""SELECT s.line, s.nhs_number, s.date_of_birth, p.date_of_birth FROM hc_staging s
-            JOIN people_person p ON p.id = s.person_id WHERE s.held = {false} AND p.date_of_birth <> s.date_of_birth"""
-        )
-        mismatched = cursor.fetchall()
-        if mismatched:
-            cursor.execute(
-                f"""UPDATE hc_staging SET held = {true} WHERE held = {false} AND person_id IS NOT NULL AND EXISTS (
-                    SELECT 1 FROM people_person p WHERE p.id = hc_staging.person_id
-                    AND p.date_of_birth <> hc_staging.date_of_birth)"""
-            )
-        cursor.execute(f"UPDATE hc_staging SET new_person = {true} WHERE held = {false} AND person_id IS NULL")
-        # New people: a record for each NHS number not yet known (the bulk path of people.services.person_register).
-        cursor.execute(
-            f"""INSERT INTO people_person (nhs_number, given_name, family_name, preferred_name, search_name,
-                date_of_birth, sex, ethnicity, address, postcode, phone, email, practice_id, preferred_channel,
-                safe_times, no_voicemail, do_not_contact, my_story, consent_nhs, consent_vcfse, consent_local_authority,
-                consent_peer_support, version, created_at, updated_at)
-            SELECT s.nhs_number, s.given_name, s.family_name, '', s.search_name, s.date_of_birth, s.sex, 'Z', '',
-                s.postcode, s.phone, s.email, s.practice_id, '', '', {false}, {false}, '', {false}, {false}, {false},
-                {false}, 1, %s, %s
-            FROM hc_staging s WHERE s.held = {false} AND s.person_id IS NULL""",
-            [now, now],
-        )
-        if cursor.rowcount:
-            cursor.execute(link_people + " AND hc_staging.person_id IS NULL")
-        if connection.vendor == "postgresql":
-            cursor.execute("CREATE INDEX ON hc_staging (person_id)")
-        else:
-            cursor.execute("CREATE INDEX temp.hc_staging_person ON hc_staging (person_id)")
-        cursor.execute(
-            """UPDATE hc_staging SET entry_id = e.id FROM healthchecks_registerentry e
-            WHERE e.practice_id = hc_staging.practice_id AND e.person_id = hc_staging.person_id"""
-        )
-        differs = " OR ".join(f"e.{c} {distinct} hc_staging.{c}" for c in compared) + " OR e.left_on IS NOT NULL"
-        cursor.execute(
-            f"""UPDATE hc_staging SET changed = {true} FROM healthchecks_registerentry e
-            WHERE e.id = hc_staging.entry_id AND hc_staging.held = {false} AND ({differs})"""
-        )
+        _link_sqlite(cursor, compared=compared, now=now, true=true, false=false)
     cursor.execute(f"SELECT COUNT(*) FROM hc_staging WHERE held = {false} AND entry_id IS NULL")
-    added = cursor.fetchone()[0]
-    cursor.execute(f"SELECT COUNT(*) FROM hc_staging WHERE changed = {true}")
-    updated = cursor.fetchone()[0]
+    outcome.added = cursor.fetchone()[0]
+    cursor.execute(
+        f"""SELECT COUNT(*) FROM hc_staging
+        WHERE entry_id IS NOT NULL AND (changed = {true} OR details_changed = {true})"""
+    )
+    outcome.updated = cursor.fetchone()[0]
+    # Rows held back because a known NHS number has another date of birth.
+    _report_staged(
+        cursor,
+        outcome,
+        rows=f"SELECT line, nhs_number, NULL AS other FROM hc_staging WHERE dob_mismatch = {true}",
+        kind="The NHS number belongs to someone with another date of birth",
+        reason=lambda nhs, _other: (
+            f"NHS number {format_nhs_number(nhs)} belongs to someone with a different date of birth: "
+            "check the NHS number and date of birth"
+        ),
+    )
+    if leave_limit is not None and ids:
+        practices = _leaving(cursor, ids=ids, true=true)
+        if any(p["leaving"] * 100 > leave_limit * p["on_register"] for p in practices):
+            raise NeedsConfirmation(
+                {
+                    "rows": outcome.rows,
+                    "added": outcome.added,
+                    "updated": outcome.updated,
+                    "left": sum(p["leaving"] for p in practices),
+                    "rejected": outcome.rejected,
+                    "practices": [p for p in practices if p["leaving"]],
+                }
+            )
+
+    # Changed details of people already known: the practice's extract is the latest word on what it carries.
+    labels = " || ".join(
+        f"CASE WHEN COALESCE(s.{c}, '') <> '' AND s.{c} <> p.{c} THEN '{label}, ' ELSE '' END" for c, label in DETAILS
+    )
+    cursor.execute(
+        f"""INSERT INTO core_timelineentry (person_id, at, service, kind, summary, link, organisation_id, actor_id)
+        SELECT s.person_id, %s, 'record', 'details_changed',
+            'Details changed from ' || d.name || '''s SMI register extract: ' || RTRIM({labels}, ', '), '', %s, %s
+        FROM hc_staging s JOIN people_person p ON p.id = s.person_id JOIN directory_practice d ON d.id = s.practice_id
+        WHERE s.details_changed = {true}""",
+        [now, organisation_id, actor_id],
+    )
+    carried = ", ".join(
+        f"{c} = CASE WHEN COALESCE(s.{c}, '') <> '' THEN s.{c} ELSE people_person.{c} END"
+        for c, _label in DETAILS
+        if c not in ("given_name", "family_name")
+    )
+    cursor.execute(
+        f"""UPDATE people_person SET given_name = s.given_name, family_name = s.family_name,
+            search_name = s.search_name, {carried}, version = people_person.version + 1, updated_at = %s
+        FROM hc_staging s WHERE s.details_changed = {true} AND people_person.id = s.person_id""",
+        [now],
+    )
 
     # Changed entries: the practice's latest extract wins; a check the service did itself is kept if later.
     sets = ", ".join(f"{c} = s.{c}" for c in compared)
@@ -555,9 +786,7 @@ def _apply(cursor, *, practices_in_file: set[int], by, today, now) -> dict:
         [now, organisation_id, actor_id],
     )
     # People missing from a practice's new extract have left its register (never deleted).
-    left = 0
-    if practices_in_file:
-        ids = sorted(practices_in_file)
+    if ids:
         marks = ", ".join(["%s"] * len(ids))
         missing = f"""e.practice_id IN ({marks}) AND e.left_on IS NULL AND NOT EXISTS (
             SELECT 1 FROM hc_staging s
@@ -574,17 +803,9 @@ def _apply(cursor, *, practices_in_file: set[int], by, today, now) -> dict:
             f"SELECT e.id FROM healthchecks_registerentry e WHERE {missing})",
             [today, now, *ids],
         )
-        left = cursor.rowcount
+        outcome.left = cursor.rowcount
     cursor.execute("DROP TABLE IF EXISTS hc_staging")
-    errors = [
-        {
-            "line": line,
-            "reason": f"NHS number {format_nhs_number(nhs)} belongs to someone with a different date of birth: "
-            "check the NHS number and date of birth",
-        }
-        for line, nhs, *_ in mismatched
-    ]
-    return {"added": added, "updated": updated, "left": left, "errors": errors}
+    _analyze(cursor)
 
 
 def _allowed_practices(by):
@@ -605,10 +826,21 @@ def _allowed_practices(by):
 
 
 def import_register(
-    binary, *, by=None, filename: str = "", practice_code: str | None = None, progress=None, today=None
+    binary,
+    *,
+    by=None,
+    filename: str = "",
+    practice_code: str | None = None,
+    progress=None,
+    today=None,
+    on_error=None,
+    leave_limit: int | None = None,
 ) -> ImportOutcome:
     """Import one SMI register extract. `binary` is a seekable binary file. `progress(rows_read)` is called after
-    each batch. Raises nothing for bad files: a whole-file problem comes back as `refused`."""
+    each batch, `on_error(line, reason)` for each rejected row as it is found (the outcome keeps only the first
+    few). With `leave_limit` (a percentage), an import that would mark more than that share of a practice's register
+    as having left changes nothing and comes back with a `preview` of what it would do, to be confirmed.
+    Raises nothing for bad files: a whole-file problem comes back as `refused`."""
     from joinedup.core.audit import AuditAction, audit_record
 
     from .models import RegisterImport
@@ -622,7 +854,7 @@ def import_register(
             raise NotAllowed(Perm.HC_REGISTER_FILES)
     today = today or timezone.localdate()
     now = timezone.now()
-    outcome = ImportOutcome()
+    outcome = ImportOutcome(on_error=on_error)
     practice = None
     if practice_code:
         from joinedup.directory.models import Practice
@@ -632,9 +864,21 @@ def import_register(
         if practice_code and practice is None:
             raise FileRefused(f"Practice code {practice_code} is not a GP practice we know: check the ODS code")
         with transaction.atomic():
-            _import(binary, outcome, by=by, practice_code=practice_code, progress=progress, today=today, now=now)
+            _import(
+                binary,
+                outcome,
+                by=by,
+                practice_code=practice_code,
+                progress=progress,
+                today=today,
+                now=now,
+                leave_limit=leave_limit,
+            )
     except FileRefused as e:
         outcome = ImportOutcome(refused=str(e))
+    except NeedsConfirmation as e:
+        return ImportOutcome(preview=e.preview)
+    outcome.errors.sort(key=lambda e: e["line"])
     record = RegisterImport.objects.create(
         at=now,
         by=by if by is not None and by.is_authenticated else None,
@@ -648,7 +892,8 @@ def import_register(
         unchanged=outcome.unchanged,
         left=outcome.left,
         rejected=outcome.rejected,
-        errors=outcome.errors[:MAX_ERRORS_KEPT],
+        errors=outcome.errors,
+        reasons=dict(sorted(outcome.reasons.items(), key=lambda kv: -kv[1])),
     )
     outcome.import_id = record.pk
     audit_record(
@@ -656,19 +901,41 @@ def import_register(
         action=AuditAction.CREATE,
         what="SMI register import" + (" (file refused)" if outcome.refused else ""),
         obj=record,
-        reason=f"{filename[:100]}: {outcome.rows} rows, {outcome.added} added, {outcome.left} left, "
-        f"{outcome.rejected} rejected",
+        reason=f"{filename[:100]}: {outcome.rows} rows, {outcome.added} added, {outcome.updated} updated, "
+        f"{outcome.left} left, {outcome.rejected} rejected",
     )
     return outcome
 
 
-def _import(binary, outcome, *, by, practice_code, progress, today, now):
+def _lines(text, count: list[int]):
+    """The file's lines, each at most MAX_LINE characters (memory stays flat whatever the file holds); `count[0]`
+    is the number of the line last read. A longer line, or a NUL character, refuses the file naming the line."""
+    while line := text.readline(MAX_LINE):
+        count[0] += 1
+        if len(line) >= MAX_LINE and line[-1] not in "\r\n":
+            if count[0] == 1:
+                raise FileRefused(
+                    "The first line is longer than 128 KB: it must be the header row naming the columns "
+                    "(nhs_number, family_name, given_name, date_of_birth, smi_code...)"
+                )
+            raise FileRefused(f"Line {count[0]:,} is longer than 128 KB: this is not a register extract as exported")
+        if "\x00" in line:
+            raise FileRefused(not_text(count[0]))
+        yield line
+
+
+def _import(binary, outcome, *, by, practice_code, progress, today, now, leave_limit):
     encoding = detect_encoding(binary)
     text = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
+    count = [0]
+    lines = _lines(text, count)
     try:
-        first_line = text.readline()
+        first_line = next(lines, "").lstrip("\ufeff")
         delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-        header = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            header = next(csv.reader([first_line], delimiter=delimiter), [])
+        except csv.Error:
+            header = []
         names = [COLUMNS.get(header_key(h)) for h in header]
         known = {n for n in names if n}
         if not any(n in known for n in REQUIRED):
@@ -681,42 +948,40 @@ def _import(binary, outcome, *, by, practice_code, progress, today, now):
         if missing:
             raise FileRefused(f"The file has no column for: {', '.join(missing)}")
         reader = _Reader(practice_code=practice_code, allowed_practices=_allowed_practices(by), today=today)
-        rows = csv.reader(text, delimiter=delimiter)
-        practices_in_file: set[int] = set()
+        rows = csv.reader(lines, delimiter=delimiter)
         batch: list[tuple] = []
         with connection.cursor() as cursor:
             _staging_create(cursor)
-            for record in rows:
-                line = rows.line_num + 1
+            while True:
+                try:
+                    record = next(rows, None)
+                except csv.Error as e:
+                    raise FileRefused(
+                        f"Line {count[0]:,} cannot be read ({e}): a value is longer than 128 KB or a quote mark "
+                        "is not closed"
+                    ) from None
+                if record is None:
+                    break
+                line = count[0]
                 if not "".join(record).strip():
                     continue
                 outcome.rows += 1
                 row = dict(zip(names, record, strict=False))
                 try:
                     nhs = reader.nhs_number(row)
-                    key = int(nhs)
-                    earlier = reader.seen.get(key)
-                    if earlier is not None:
-                        raise RowProblem(
-                            f"NHS number {format_nhs_number(nhs)} is also on line {earlier}: "
-                            "remove one of the two lines"
-                        )
-                    reader.seen[key] = line
+                except RowProblem as e:
+                    outcome.reject(line, str(e), e.kind)
+                else:
                     row["_nhs"] = nhs
                     try:
-                        staged = reader.check(line, row)
-                    except RowProblem:
+                        batch.append(reader.check(line, row))
+                    except RowProblem as e:
+                        # Kept, held back: the person is still on the list (never marked as left), and a later
+                        # line with the same NHS number is a duplicate of this one.
                         code = ((row.get("practice_code") or "").strip().upper()) or reader.given
                         found = reader.practices.get(code or "")
-                        if found:
-                            batch.append(_held_row(line, nhs, found[0]))
-                        raise
-                except RowProblem as e:
-                    outcome.rejected += 1
-                    outcome.errors.append({"line": line, "reason": str(e)})
-                else:
-                    batch.append(staged)
-                    practices_in_file.add(staged[3])
+                        batch.append(_held_row(line, nhs, found[0] if found else None))
+                        outcome.reject(line, str(e), e.kind)
                 if len(batch) >= BATCH_ROWS:
                     _staging_write(cursor, batch)
                     if progress:
@@ -726,11 +991,16 @@ def _import(binary, outcome, *, by, practice_code, progress, today, now):
                 progress(outcome.rows)
             if outcome.rows == 0:
                 raise FileRefused("The file has a header but no rows")
-            counts = _apply(cursor, practices_in_file=practices_in_file, by=by, today=today, now=now)
-        outcome.added, outcome.updated, outcome.left = counts["added"], counts["updated"], counts["left"]
-        if counts["errors"]:
-            outcome.rejected += len(counts["errors"])
-            outcome.errors = sorted(outcome.errors + counts["errors"], key=lambda e: e["line"])
+            _hold_repeats(cursor, outcome)
+            _apply(
+                cursor,
+                outcome=outcome,
+                by=by,
+                today=today,
+                now=now,
+                leave_limit=leave_limit,
+            )
         outcome.unchanged = outcome.rows - outcome.rejected - outcome.added - outcome.updated
     finally:
+        lines.close()
         text.detach()

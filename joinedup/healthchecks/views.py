@@ -1,7 +1,13 @@
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from joinedup.accounts.roles import Perm
 from joinedup.care.queries import key_worker_for
@@ -65,20 +71,112 @@ def worklist(request):
     )
 
 
+class _UploadLimit(FileUploadHandler):
+    """Drops an uploaded file over the size limit as it arrives, so it is never held in memory or on disk; the
+    page then says the file is too large."""
+
+    def __init__(self, request, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        self.too_large = False
+        request.upload_too_large = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # The whole request is far larger than any file allowed: skip the file without reading it into a file.
+        self.too_large = (content_length or 0) > self.limit + 1_000_000
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.too_large:
+            self.request.upload_too_large = True
+            raise SkipFile()
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            self.request.upload_too_large = True
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _upload_limit() -> int:
+    return settings.HEALTH_CHECK_REGISTER_UPLOAD_MAX_MB * 1024 * 1024
+
+
+def _sha256(binary) -> str:
+    binary.seek(0)
+    digest = hashlib.sha256()
+    while chunk := binary.read(1 << 20):
+        digest.update(chunk)
+    binary.seek(0)
+    return digest.hexdigest()
+
+
 @requires(Perm.HC_REGISTER_FILES)
+@csrf_exempt  # checked by _upload, once the size limit is in place (it must be set before the form is read)
 def upload(request):
-    form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    request.upload_handlers.insert(0, _UploadLimit(request, _upload_limit()))
+    return _upload(request)
+
+
+@csrf_protect
+def _upload(request):
+    """Upload a register file. When more than HEALTH_CHECK_REGISTER_LEAVE_CONFIRM % of a practice's register would
+    leave, nothing is imported: the page shows what the import would do and asks for the same file again to confirm
+    (the file's SHA-256 is the confirmation, so a different file is checked afresh)."""
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES or None)
+    status = 200
+    preview = request.session.get("register_preview")
+    wanted = request.POST.get("confirm", "") if posted else request.GET.get("check", "")
+    if not (preview and wanted and preview["sha256"].startswith(wanted)):
+        preview = None
+    if posted and getattr(request, "upload_too_large", False):
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error(
+            "file",
+            f"The file is larger than {settings.HEALTH_CHECK_REGISTER_UPLOAD_MAX_MB} MB: "
+            "split it into one file for each practice",
+        )
+        status = 413
+    elif posted and form.is_valid():
         f = form.cleaned_data["file"]
+        binary = f.file if hasattr(f, "file") else f
+        digest = _sha256(binary)
+        confirmed = form.cleaned_data["confirm"] == digest
         outcome = import_register(
-            f.file if hasattr(f, "file") else f,
+            binary,
             by=request.user,
             filename=f.name,
             practice_code=form.cleaned_data["practice"] or None,
+            leave_limit=None if confirmed else settings.HEALTH_CHECK_REGISTER_LEAVE_CONFIRM,
         )
+        if outcome.preview is not None:
+            request.session["register_preview"] = {
+                **outcome.preview,
+                "sha256": digest,
+                "filename": f.name[:255],
+                "practice": form.cleaned_data["practice"],
+            }
+            return redirect(f"{reverse('healthchecks:upload')}?check={digest[:16]}")
+        request.session.pop("register_preview", None)
         return redirect("healthchecks:import_result", outcome.import_id)
+    elif not posted and preview:
+        form = UploadForm(initial={"confirm": preview["sha256"], "practice": preview["practice"]})
     return render(
-        request, "healthchecks/upload.jinja", {"form": form, "imports": queries.recent_imports(by=request.user)}
+        request,
+        "healthchecks/upload.jinja",
+        {
+            "form": form,
+            "imports": queries.recent_imports(by=request.user),
+            "preview": preview,
+            "leave_share": settings.HEALTH_CHECK_REGISTER_LEAVE_CONFIRM,
+            "max_bytes": _upload_limit(),
+        },
+        status=status,
     )
 
 

@@ -191,3 +191,118 @@ def test_known_nhs_number_with_another_date_of_birth_is_rejected(person, practic
     assert out.errors == [{"line": 2, "reason": out.errors[0]["reason"]}]
     assert "different date of birth" in out.errors[0]["reason"]
     assert not RegisterEntry.objects.filter(person=person).exists()
+
+
+def _planner_rows(table: str) -> int | None:
+    """The row count the database's query planner believes the table has (None: no statistics)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            found = cursor.fetchone()[0]
+            return None if found is None or found < 0 else int(found)
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return None
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+        found = cursor.fetchone()
+        return int(found[0].split()[0]) if found else None
+
+
+def test_an_import_leaves_planner_statistics_for_the_tables_it_filled(practice, region):
+    code = practice.ods_code
+    run(register_file(code, [row(code, i) for i in range(25)]))
+    assert _planner_rows("healthchecks_registerentry") == RegisterEntry.objects.count() == 25
+    assert _planner_rows("people_person") == Person.objects.count()
+    assert _planner_rows("core_timelineentry") == TimelineEntry.objects.count()
+
+
+def test_memory_stays_flat_for_a_file_of_bad_rows(practice, region, settings):
+    import tracemalloc
+
+    settings.HEALTH_CHECK_REGISTER_ERRORS_KEPT = 100
+    code = practice.ods_code
+    bad = [code, "9990000010", "Test", "Person", "1980-01-01", "F", "", SCHIZOPHRENIA, ""]  # wrong check digit
+    f = register_file(code, [row(code, 0)] + [bad] * 40_000)
+    tracemalloc.start()
+    try:
+        out = run(f)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out.rejected == 40_000 and len(out.errors) == 100
+    assert out.reasons == {"The NHS number is not valid": 40_000}
+    assert peak < 4_000_000, f"peak {peak:,} bytes"
+
+
+def test_command_streams_every_rejected_row_beyond_those_kept(practice, region, tmp_path, capsys, settings):
+    import json
+
+    from django.core.management import call_command
+
+    settings.HEALTH_CHECK_REGISTER_ERRORS_KEPT = 2
+    code = practice.ods_code
+    path = tmp_path / "reg.csv"
+    path.write_bytes(register_file(code, [row(code, 0)] + [row(code, i, dob="nope") for i in range(1, 6)]).getvalue())
+    call_command("import_register", str(path), "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["rejected"] == 5 and [e["line"] for e in data["errors"]] == [3, 4, 5, 6, 7]
+    assert RegisterImport.objects.get().errors == [{"line": 3, "reason": data["errors"][0]["reason"]}] + [
+        {"line": 4, "reason": data["errors"][1]["reason"]}
+    ]
+
+
+def test_changed_details_are_applied_but_a_different_date_of_birth_never_links(person, practice):
+    code = practice.ods_code
+    out = run(register_file(code, [row(code, 0, family="Other", dob="1990-01-01")]))
+    assert out.rejected == 1 and out.updated == 0
+    person.refresh_from_db()
+    assert person.family_name == "Ashworth"
+    assert not TimelineEntry.objects.filter(person=person, kind="details_changed").exists()
+
+
+def test_empty_cells_never_clear_known_details(practice, region):
+    code = practice.ods_code
+    run(register_file(code, [row(code, 0)]))
+    blank = row(code, 0)
+    blank[5] = blank[6] = ""  # no sex, no postcode
+    out = run(register_file(code, [blank]))
+    assert out.unchanged == 1 and out.updated == 0
+    person = Person.objects.get(nhs_number=nhs_for(0))
+    assert (person.sex, person.postcode) == ("2", "FY1 3AB")
+
+
+def test_a_leave_limit_previews_and_changes_nothing(practice, region):
+    code = practice.ods_code
+    run(register_file(code, [row(code, i) for i in range(4)]))
+    out = run(register_file(code, [row(code, 0)]), leave_limit=50)
+    assert out.preview["left"] == 3 and out.preview["practices"][0]["on_register"] == 4
+    assert out.import_id is None and RegisterImport.objects.count() == 1
+    assert RegisterEntry.objects.filter(left_on__isnull=False).count() == 0
+    assert run(register_file(code, [row(code, 0), row(code, 1)]), leave_limit=50).left == 2
+
+
+def test_command_reports_no_rows_for_a_refused_file(practice, region, tmp_path, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    code = practice.ods_code
+    path = tmp_path / "reg.csv"
+    rows = [row(code, 1, dob="nope"), row(code, 2, given="Nul\x00")]
+    path.write_bytes(register_file(code, rows).getvalue())
+    with pytest.raises(SystemExit):
+        call_command("import_register", str(path), "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert "line 3 has a NUL character" in data["refused"] and data["errors"] == [] and data["rejected"] == 0
+
+
+def test_a_repeated_nhs_number_names_the_first_line_even_when_that_line_was_rejected(practice, region):
+    code = practice.ods_code
+    out = run(register_file(code, [row(code, 0), row("Z99999", 1), row(code, 1), row(code, 0), row(code, 2)]))
+    reasons = {e["line"]: e["reason"] for e in out.errors}
+    assert "not a GP practice we know" in reasons[3]
+    assert "also on line 3" in reasons[4] and "also on line 2" in reasons[5]
+    assert (out.added, out.rejected) == (2, 3)
+    assert out.reasons == {"The practice is not known": 1, "The NHS number is on an earlier line too": 2}

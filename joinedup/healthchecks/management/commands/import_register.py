@@ -1,4 +1,5 @@
 import json
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,23 +19,40 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No file at {path}")
-        with open(path, "rb") as f:
-            outcome = import_register(f, filename=path.name, practice_code=practice)
-        if json:
-            self.stdout.write(_json_dumps(outcome.as_json()))
-        elif outcome.refused:
-            self.stdout.write(f"File refused: {outcome.refused}")
-        else:
-            self.stdout.write(
-                f"{outcome.rows} rows: {outcome.added} added, {outcome.updated} updated, "
-                f"{outcome.unchanged} unchanged, "
-                f"{outcome.left} left the register, {outcome.rejected} rejected"
-            )
-            for error in outcome.errors:
-                self.stdout.write(f"  line {error['line']}: {error['reason']}")
+        # Every rejected row is reported, streamed through a temporary file rather than held in memory.
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool, open(path, "rb") as f:
+
+            def on_error(line, reason):
+                spool.write(_json_dumps({"line": line, "reason": reason}) + "\n")
+
+            outcome = import_register(f, filename=path.name, practice_code=practice, on_error=on_error)
+            spool.seek(0)
+            if json:
+                data = outcome.as_json()
+                del data["errors"]
+                self.stdout.write(_json_dumps(data)[:-1] + ', "errors": [', ending="")
+                # A refused file imports nothing: the rows rejected before the refusal are not reported.
+                for i, error in enumerate(() if outcome.refused else spool):
+                    self.stdout.write((", " if i else "") + error.rstrip("\n"), ending="")
+                self.stdout.write("]}")
+            elif outcome.refused:
+                self.stdout.write(f"File refused: {outcome.refused}")
+            else:
+                self.stdout.write(
+                    f"{outcome.rows} rows: {outcome.added} added, {outcome.updated} updated, "
+                    f"{outcome.unchanged} unchanged, "
+                    f"{outcome.left} left the register, {outcome.rejected} rejected"
+                )
+                for error in spool:
+                    data = _json_loads(error)
+                    self.stdout.write(f"  line {data['line']}: {data['reason']}")
         if outcome.refused:
             raise SystemExit(1)
 
 
 def _json_dumps(data):
     return json.dumps(data)
+
+
+def _json_loads(text):
+    return json.loads(text)

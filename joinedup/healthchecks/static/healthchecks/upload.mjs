@@ -5,6 +5,8 @@ if (form && window.XMLHttpRequest) {
   form.addEventListener("submit", (event) => {
     const input = document.getElementById("id_file");
     if (!input || !input.files.length) return;
+    // A file over the limit posts as usual: the page says it is too large without sending it twice.
+    if (input.files[0].size > Number(form.dataset.maxBytes || Infinity)) return;
     event.preventDefault();
     const group = document.getElementById("upload-progress-group");
     const bar = document.getElementById("upload-progress");
