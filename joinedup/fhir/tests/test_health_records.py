@@ -42,15 +42,23 @@ def test_a_current_smoker_reads_as_the_smoker_finding(http, token, hc_check):
 def test_search_by_patient_returns_every_coded_element_of_the_check(http, token, hc_check, person):
     bundle = fhir_get(http, f"/fhir/R4/Observation?patient=Patient/{person.pk}", token).resource
     codes = [e["resource"]["code"]["coding"][0]["code"] for e in bundle["entry"]]
-    assert codes == ["60621009", "163030003", "163031004", "999791000000106", "994351000000103", "77176002"]
-    assert bundle["total"] == 6
+    assert codes == [
+        "60621009",
+        "163030003",
+        "163031004",
+        "999791000000106",
+        "994351000000103",
+        "77176002",
+        "1082641000000106",
+    ]
+    assert bundle["total"] == 7
 
 
 def test_observation_search_pages(http, token, hc_check, person):
     first = fhir_get(http, f"/fhir/R4/Observation?patient={person.pk}&_count=4", token).resource
     [next_url] = [link["url"] for link in first["link"] if link["relation"] == "next"]
     second = fhir_get(http, "/fhir/R4/Observation?" + next_url.split("?", 1)[1], token).resource
-    assert len(first["entry"]) + len(second["entry"]) == 6
+    assert len(first["entry"]) + len(second["entry"]) == 7
 
 
 def test_observation_reads_and_searches_are_audited_as_the_client(http, token, practice_client, hc_check, person):
