@@ -14,6 +14,7 @@ from joinedup.care.queries import key_worker_for
 from joinedup.core.access import may
 from joinedup.core.audit import audit_list
 from joinedup.core.decorators import requires
+from joinedup.core.middleware import reads_its_own_upload, refuse_nul_in_form
 from joinedup.core.paging import page_number, row_id
 from joinedup.people.decorators import person_page
 from joinedup.people.presenters import PersonPresenter
@@ -116,9 +117,10 @@ def _sha256(binary) -> str:
 
 @requires(Perm.HC_REGISTER_FILES)
 @csrf_exempt  # checked by _upload, once the size limit is in place (it must be set before the form is read)
+@reads_its_own_upload
 def upload(request):
     request.upload_handlers.insert(0, _UploadLimit(request, _upload_limit()))
-    return _upload(request)
+    return refuse_nul_in_form(request) or _upload(request)
 
 
 @csrf_protect

@@ -203,3 +203,13 @@ def test_an_upload_without_the_csrf_token_is_refused(staff, practice):
     response = staff.post(UPLOAD, {"file": f})
     assert response.status_code == 403
     assert not RegisterImport.objects.exists()
+
+
+def test_a_nul_character_in_an_upload_form_field_is_refused_with_a_400_and_imports_nothing(staff, practice):
+    """The upload page reads its own body (the size limit comes first), so the NUL guard runs inside it."""
+    code = practice.ods_code
+    content = register_file(code, [row(code, 0)]).getvalue()
+    response = upload(staff, content, follow=False, practice="A\x00B")
+    assert response.status_code == 400
+    assert "NUL character" in text_of(response)
+    assert RegisterEntry.objects.count() == 0
