@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "joinedup.primarycare",
     "joinedup.peersupport",
     "joinedup.healthchecks",
+    "joinedup.reporting",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("joinedup.demo")
@@ -244,3 +245,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JOINEDUP_LOG_LEVEL", "WARNING")},
 }
+
+# Reporting (joinedup/reporting): how many months a report may cover at most, and how many it shows unless asked.
+# The SMI health check coverage target is HEALTH_CHECK_COVERAGE_TARGET above.
+REPORTING_MAX_MONTHS = int(os.environ.get("JOINEDUP_REPORTING_MAX_MONTHS", "36"))
+REPORTING_DEFAULT_MONTHS = int(os.environ.get("JOINEDUP_REPORTING_DEFAULT_MONTHS", "12"))

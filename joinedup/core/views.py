@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from joinedup.accounts.middleware import public
 from joinedup.accounts.roles import Perm
+from joinedup.core.access import may
 from joinedup.core.decorators import requires
 from joinedup.nhsuk_forms.fields import NhsForm
 from joinedup.people import queries as people_queries
@@ -28,9 +29,13 @@ def server_error(request):
 
 
 def home(request):
-    """The start page: what this member of staff can do here."""
+    """The start page: what this member of staff can do here. For commissioners and analysts, their reports."""
     from .navigation import main_nav
 
+    if may(request.user, Perm.VIEW_AGGREGATES) and not may(request.user, Perm.SEARCH_PEOPLE):
+        from joinedup.reporting.views import index
+
+        return index(request)
     return render(request, "home.jinja", {"items": main_nav(request)})
 
 
