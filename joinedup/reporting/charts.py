@@ -110,7 +110,7 @@ def xmr_chart(
     spc_points = iter(chart_spc.points if chart_spc else [])
     points, segments, current = [], [], []
     for i, (label, value, text) in enumerate(zip(labels, values, shown, strict=True)):
-        marker, note = "none", "Not shown: a small number"
+        marker, note = "none", "Not shown: a small number" if text == "*" else "Nothing to show"
         if value is not None:
             p = next(spc_points, None)
             marker, note = "common", "Common cause"

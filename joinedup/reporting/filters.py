@@ -24,6 +24,9 @@ LEVEL_NAMES = {
     "practice": "GP practice",
 }
 
+# The same, inside a sentence ("by primary care network").
+LEVEL_PHRASES = {**LEVEL_NAMES, "area": "area", "pcn": "primary care network", "practice": "GP practice"}
+
 
 class BadPeriod(ValueError):
     pass

@@ -11,7 +11,7 @@ from django.conf import settings
 
 from . import charts, spc
 from .disclosure import HIDDEN, Shown, disclose, percent, percent_value
-from .filters import LEVEL_NAMES, Area, Period, month_label
+from .filters import LEVEL_NAMES, LEVEL_PHRASES, Area, Period, month_label
 from .queries import ELEMENTS, EMDT_MONTHLY, SOURCES, TOTAL, Figures, smi_month_key
 
 FEWEST_FOR_DAYS = 8  # days are only shown when the number they come from is itself shown
@@ -99,7 +99,7 @@ def smi_report(figures: Figures, *, period: Period, area: Area, by: str | None) 
 
     by_group = Table(
         "by-area",
-        f"At {period.end:%-d %B %Y}, by {LEVEL_NAMES.get(by, 'area').lower()}; checks and follow-ups in the period",
+        f"At {period.end:%-d %B %Y}, by {LEVEL_PHRASES.get(by, 'area')}; checks and follow-ups in the period",
         [
             Column(LEVEL_NAMES.get(by, "Area"), "label"),
             Column("On the register", "count"),
@@ -207,7 +207,7 @@ def emdt_report(figures: Figures, *, period: Period, area: Area, by: str | None)
 
     by_source = Table(
         "by-source",
-        f"Requests received by who made them, by {LEVEL_NAMES.get(by, 'area').lower()}",
+        f"Requests received by who made them, by {LEVEL_PHRASES.get(by, 'area')}",
         [
             Column(LEVEL_NAMES.get(by, "Area"), "label"),
             *[Column(name, "count") for _, name in SOURCES],
