@@ -31,6 +31,15 @@ ELEMENTS = [
     ("smoking_date", "Smoking status"),
     ("alcohol_date", "Alcohol use"),
 ]
+# What a check this service recorded must hold to count for each element (as healthchecks.services.is_full).
+ELEMENT_RESULTS = {
+    "bmi_date": Q(bmi__isnull=False),
+    "bp_date": Q(systolic__isnull=False, diastolic__isnull=False),
+    "glucose_date": Q(hba1c__isnull=False) | Q(glucose__isnull=False),
+    "lipids_date": Q(total_cholesterol__isnull=False),
+    "smoking_date": ~Q(smoking=""),
+    "alcohol_date": Q(alcohol_units__isnull=False) | Q(audit_c__isnull=False),
+}
 NOT_KNOWN = "not_known"
 SOURCES = [*OrganisationKind.choices, (NOT_KNOWN, "Not known")]
 
@@ -90,7 +99,11 @@ def _register_snapshot(entries, day: dt.date, *, elements: bool) -> dict[int, Co
     }
     if elements:
         for name, _ in ELEMENTS:
-            measures[name] = Count("id", filter=Q(**{f"{name}__gte": due, f"{name}__lte": day}))
+            recorded = HealthCheck.objects.filter(
+                ELEMENT_RESULTS[name], person=OuterRef("person"), done_on__gte=due, done_on__lte=day
+            )
+            from_file = Q(**{f"{name}__gte": due, f"{name}__lte": day})
+            measures[name] = Count("id", filter=from_file | Q(Exists(recorded)))
     rows = entries.filter(_on_register_at(day)).values("practice_id").annotate(**measures)
     return {row.pop("practice_id"): Counter(row) for row in rows}
 
@@ -140,27 +153,31 @@ def smi_figures(*, period: Period, area: Area, by: str | None, geography) -> Fig
             f.counts[month_key(month, measure)] = sum(c[measure] for c in per_practice.values())
     # Activity: checks done and follow-ups, by the month they happened and the group of the person's practice.
     start, end = period.first, period.end
-    practice_of = dict(
-        entries.filter(Q(left_on__isnull=True) | Q(left_on__gte=start)).values_list("person_id", "practice_id")
-    )
+    on_registers = entries.values("person_id")
+    checks = HealthCheck.objects.filter(person_id__in=on_registers)
+    follow_ups = FollowUp.objects.filter(person_id__in=on_registers)
     activity = [
-        (
-            "checks_done",
-            HealthCheck.objects.filter(done_on__gte=start, done_on__lte=end).values_list("person_id", "done_on"),
-        ),
+        ("checks_done", checks.filter(done_on__gte=start, done_on__lte=end).values_list("person_id", "done_on")),
         (
             "follow_ups_offered",
-            FollowUp.objects.filter(check_record__done_on__gte=start, check_record__done_on__lte=end).values_list(
+            follow_ups.filter(check_record__done_on__gte=start, check_record__done_on__lte=end).values_list(
                 "person_id", "check_record__done_on"
             ),
         ),
         (
             "follow_ups_done",
-            FollowUp.objects.filter(
-                status=FollowUp.Status.DONE, completed_on__gte=start, completed_on__lte=end
-            ).values_list("person_id", "completed_on"),
+            follow_ups.filter(status=FollowUp.Status.DONE, completed_on__gte=start, completed_on__lte=end).values_list(
+                "person_id", "completed_on"
+            ),
         ),
     ]
+    activity = [(measure, list(rows)) for measure, rows in activity]
+    people = {person_id for _, rows in activity for person_id, _ in rows}
+    practice_of = dict(
+        entries.filter(person_id__in=people)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+        .values_list("person_id", "practice_id")
+    )
     for measure, rows in activity:
         for person_id, day in rows:
             practice_id = practice_of.get(person_id)
@@ -171,6 +188,7 @@ def smi_figures(*, period: Period, area: Area, by: str | None, geography) -> Fig
     for measure in SMI_ACTIVITY:
         month_keys = [("activity", m.strftime("%Y-%m"), measure) for m in months]
         f.add_total(("activity", TOTAL, measure), month_keys)
+        f.counts[("activity", TOTAL, measure)] = sum(f.counts[key] for key in month_keys)
     # The relations: each group column adds up to the area; the months' activity adds up to the period's.
     for measure in measures + SMI_ACTIVITY:
         parts = [("group", code, measure) for code, _ in groups]
@@ -214,14 +232,15 @@ def emdt_figures(*, period: Period, area: Area, by: str | None, geography) -> Fi
     start = period.first
     end_exclusive = period.end + dt.timedelta(days=1)
     in_area = Person.objects.filter(practice_id__in=area.practice_ids).values("pk")
-    practice_of_person = dict(Person.objects.filter(pk__in=in_area).values_list("pk", "practice_id"))
 
     received = EmdtRequest.objects.filter(person_id__in=in_area, submitted_at__date__gte=start).filter(
         submitted_at__date__lt=end_exclusive
     )
-    for person_id, kind, at in received.values_list("person_id", "referrer_organisation__kind", "submitted_at"):
+    for practice_id, kind, at in received.values_list(
+        "person__practice_id", "referrer_organisation__kind", "submitted_at"
+    ):
         month = at.date().strftime("%Y-%m")
-        group = group_of[practice_of_person[person_id]]
+        group = group_of[practice_id]
         source = kind or NOT_KNOWN
         f.counts[("source", group, source)] = f.counts.get(("source", group, source), 0) + 1
         f.counts[("month", month, "received")] = f.counts.get(("month", month, "received"), 0) + 1
