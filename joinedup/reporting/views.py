@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from joinedup.accounts.roles import Perm
+from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.decorators import requires
 
@@ -46,7 +47,8 @@ class BadReportRequest(Exception):
 def index(request):
     """The commissioner's start page: the reports."""
     reports = [{"slug": slug, "title": title} for slug, (title, _, _) in REPORTS.items()]
-    return render(request, "reporting/index.jinja", {"reports": reports})
+    coverage = may(request.user, Perm.HC_COVERAGE)
+    return render(request, "reporting/index.jinja", {"reports": reports, "coverage": coverage})
 
 
 def _report(request, slug):
@@ -61,9 +63,11 @@ def _report(request, slug):
         area = parse_area(request.GET.get("area", ""), geography)
     except UnknownArea as e:
         raise BadReportRequest(str(e), 404) from None
-    by = request.GET.get("by") or (area.child_levels[0] if area.child_levels else None)
-    if by is not None and by not in area.child_levels:
-        raise BadReportRequest(f"A report for {area.title} cannot be broken down by {by!r}", 400)
+    by = request.GET.get("by") or None
+    if by is not None and by not in LEVEL_NAMES:
+        raise BadReportRequest(f"A report cannot be broken down by {by!r}", 400)
+    if by not in area.child_levels:  # the form kept a breakdown from a bigger area: use the one below this area
+        by = area.child_levels[0] if area.child_levels else None
     figures = figures_of(period=period, area=area, by=by, geography=geography)
     return present(figures, period=period, area=area, by=by), geography
 

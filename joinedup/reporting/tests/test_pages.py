@@ -33,6 +33,7 @@ def test_the_commissioners_start_page_is_their_reports(commissioner_client):
     response = commissioner_client.get("/")
     text = response.content.decode()
     assert response.status_code == 200 and "SMI physical health checks" in text and "EMDT requests" in text
+    assert reverse("healthchecks:coverage") in text
 
 
 def test_a_clinician_keeps_their_own_start_page(client, personas):
@@ -64,13 +65,20 @@ def test_a_report_read_is_audited(commissioner_client, personas):
         ("?from=2019-01&to=2026-01", 400, "Choose a period of 36 months or fewer"),
         ("?from=2026-05&to=2026-01", 400, "The first month must be the same as or before the last month"),
         ("?to=2099-01", 400, "The period cannot end after this month"),
-        ("?area=practice:P81002&by=pcn", 400, "cannot be broken down by"),
+        ("?by=wards", 400, "A report cannot be broken down by"),
     ],
 )
 def test_bad_input_gets_a_clear_message_and_is_audited(commissioner_client, personas, query, status, message):
     response = commissioner_client.get(reverse("reporting:smi_health_checks") + query)
     assert response.status_code == status and message in response.content.decode()
     assert AuditEvent.objects.filter(user=personas.commissioner, what="report smi-health-checks refused").exists()
+
+
+def test_a_breakdown_left_from_a_bigger_area_falls_back_to_the_level_below(commissioner_client, practice):
+    response = commissioner_client.get(
+        reverse("reporting:smi_health_checks") + f"?area=pcn:{practice.pcn.code}&by=area"
+    )
+    assert response.status_code == 200 and "by GP practice" in response.content.decode()
 
 
 def test_an_unknown_table_or_file_type_is_refused(commissioner_client):
