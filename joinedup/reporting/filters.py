@@ -74,11 +74,7 @@ class Period:
     @property
     def label(self) -> str:
         last = month_label(self.last) + (" (to date)" if self.end == self.today else "")
-        return (
-            month_label(self.first)
-            if self.first == self.last and not last.endswith(")")
-            else (f"{month_label(self.first)} to {last}")
-        )
+        return last if self.first == self.last else f"{month_label(self.first)} to {last}"
 
     @property
     def query(self) -> dict:

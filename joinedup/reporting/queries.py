@@ -268,10 +268,14 @@ def emdt_figures(*, period: Period, area: Area, by: str | None, geography) -> Fi
     discussions = (
         CaseDiscussion.objects.filter(item__request__person_id__in=in_area, item__meeting__starts_at__date__gte=start)
         .filter(item__meeting__starts_at__date__lt=end_exclusive)
-        .values_list("item__meeting__starts_at", "item__request__submitted_at")
+        .order_by("item__meeting__starts_at", "pk")
+        .values_list("item__request_id", "item__meeting__starts_at", "item__request__submitted_at")
     )
-    discussion_days = defaultdict(list)
-    for held, submitted in discussions:
+    discussion_days, discussed = defaultdict(list), set()
+    for request_id, held, submitted in discussions:
+        if request_id in discussed:  # a request counts once, at its first discussion
+            continue
+        discussed.add(request_id)
         month = held.date().strftime("%Y-%m")
         f.counts[("month", month, "discussed")] = f.counts.get(("month", month, "discussed"), 0) + 1
         discussion_days[month].append((held.date() - submitted.date()).days)
