@@ -76,8 +76,8 @@ INSTALLED_APPS = [
     "joinedup.meetings",
     "joinedup.primarycare",
     "joinedup.peersupport",
-    "joinedup.healthchecks",
     "joinedup.reporting",
+    "joinedup.healthchecks",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("joinedup.demo")

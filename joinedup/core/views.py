@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 
 from joinedup.accounts.middleware import public
 from joinedup.accounts.roles import Perm
-from joinedup.core.access import may
 from joinedup.core.decorators import requires
 from joinedup.nhsuk_forms.fields import NhsForm
 from joinedup.people import queries as people_queries
@@ -30,6 +29,7 @@ def server_error(request):
 
 def home(request):
     """The start page: what this member of staff can do here. For commissioners and analysts, their reports."""
+    from .access import may
     from .navigation import main_nav
 
     if may(request.user, Perm.VIEW_AGGREGATES) and not may(request.user, Perm.SEARCH_PEOPLE):
