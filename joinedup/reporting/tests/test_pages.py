@@ -6,6 +6,8 @@ import io
 import pytest
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from joinedup.core.models import AuditEvent
@@ -119,3 +121,20 @@ def test_other_roles_are_refused_the_reports(client, personas):
     client.force_login(personas.mhp)
     assert client.get(reverse("reporting:smi_health_checks")).status_code == 403
     assert client.get(reverse("reporting:emdt_export")).status_code == 403
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["from", "to", "area", "by", "table", "format"]),
+        st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=30)
+        | st.sampled_from(["2026-01", "icb", "pcn:", "practice:", "area:x", "by-month", "xlsx", "pcn"]),
+        max_size=6,
+    ),
+    export=st.booleans(),
+)
+def test_any_query_string_gets_a_page_or_a_clear_refusal_never_a_crash(client, personas, params, export):
+    client.force_login(personas.commissioner)
+    name = "reporting:emdt_export" if export else "reporting:emdt"
+    response = client.get(reverse(name), params)
+    assert response.status_code in (200, 400, 404), (params, response.status_code)
