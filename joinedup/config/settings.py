@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "joinedup.meetings",
     "joinedup.primarycare",
     "joinedup.peersupport",
+    "joinedup.reporting",
     "joinedup.healthchecks",
     "joinedup.fhir",
 ]
@@ -276,3 +277,8 @@ FHIR_ACCESS_TOKEN_SECONDS = int(os.environ.get("JOINEDUP_FHIR_ACCESS_TOKEN_SECON
 HEALTH_CHECK_REGISTER_UPLOAD_MAX_MB = int(os.environ.get("JOINEDUP_HEALTH_CHECK_REGISTER_UPLOAD_MAX_MB", "20"))
 HEALTH_CHECK_REGISTER_ERRORS_KEPT = int(os.environ.get("JOINEDUP_HEALTH_CHECK_REGISTER_ERRORS_KEPT", "1000"))
 HEALTH_CHECK_REGISTER_LEAVE_CONFIRM = int(os.environ.get("JOINEDUP_HEALTH_CHECK_REGISTER_LEAVE_CONFIRM", "20"))
+
+# Reporting (joinedup/reporting): how many months a report may cover at most, and how many it shows unless asked.
+# The SMI health check coverage target is HEALTH_CHECK_COVERAGE_TARGET above.
+REPORTING_MAX_MONTHS = int(os.environ.get("JOINEDUP_REPORTING_MAX_MONTHS", "36"))
+REPORTING_DEFAULT_MONTHS = int(os.environ.get("JOINEDUP_REPORTING_DEFAULT_MONTHS", "12"))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("peer-support/", include("joinedup.peersupport.urls")),
     path("health-checks/", include("joinedup.healthchecks.urls")),
     path("governance/", include("joinedup.core.urls")),
+    path("reports/", include("joinedup.reporting.urls")),
     path("health", include("joinedup.core.health_urls")),
     path("fhir/R4/", include("joinedup.fhir.urls")),
 ]

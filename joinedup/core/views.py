@@ -29,9 +29,14 @@ def server_error(request):
 
 
 def home(request):
-    """The start page: what this member of staff can do here."""
+    """The start page: what this member of staff can do here. For commissioners and analysts, their reports."""
+    from .access import may
     from .navigation import main_nav
 
+    if may(request.user, Perm.VIEW_AGGREGATES) and not may(request.user, Perm.SEARCH_PEOPLE):
+        from joinedup.reporting.views import index
+
+        return index(request)
     return render(request, "home.jinja", {"items": main_nav(request)})
 
 

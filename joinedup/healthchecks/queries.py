@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from joinedup.core.access import visible_people
 from joinedup.directory.models import OutreachCoverage, Pcn, Practice, TeamKind
+from joinedup.reporting.disclosure import disclose_one, percent
 
 from .models import (
     Booking,
@@ -300,24 +301,13 @@ def update_file_for(*, by, pk):
 
 
 def suppress(count: int) -> str:
-    """Published counts below national level: 1 to 7 shown as "*", others rounded to the nearest 5
-    (NHS Digital statistical disclosure control). 0 is shown as 0."""
-    if count == 0:
-        return "0"
-    if 1 <= count <= 7:
-        return "*"
-    return f"{int((count + 2.5) // 5 * 5):,}"
+    """A count as it may be published (joinedup/reporting/disclosure.py holds the rule)."""
+    return disclose_one(count).text
 
 
 def suppressed_percent(part: int, whole: int) -> str:
-    """A percentage from the suppressed (rounded) counts, so it cannot reveal what they hide."""
-    if whole == 0:
-        return "-"
-    if 1 <= part <= 7 or 1 <= whole <= 7:
-        return "*"
-    p = int(suppress(part).replace(",", "")) if part else 0
-    w = int(suppress(whole).replace(",", ""))
-    return f"{round(100 * p / w)}%" if w else "-"
+    """A percentage from the rounded counts, hidden when either count is."""
+    return percent(disclose_one(part), disclose_one(whole))
 
 
 @dataclass

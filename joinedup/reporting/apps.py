@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ReportingConfig(AppConfig):
+    name = "joinedup.reporting"
+    label = "reporting"
+    verbose_name = "Reporting for commissioners"
+
+    def ready(self):
+        from joinedup.accounts.roles import Perm
+        from joinedup.core.navigation import nav_item
+
+        nav_item(perm=Perm.VIEW_AGGREGATES, url_name="reporting:index", text="Reports", order=90)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("smi-health-checks/", views.smi_health_checks, name="smi_health_checks"),
+    path("smi-health-checks/export/", views.smi_health_checks_export, name="smi_health_checks_export"),
+    path("emdt/", views.emdt, name="emdt"),
+    path("emdt/export/", views.emdt_export, name="emdt_export"),
+]

@@ -1,0 +1,149 @@
+"""Report pages and their files: aggregates only, for the roles holding Perm.VIEW_AGGREGATES.
+
+Bad input in the query string (a malformed or too long period, an unknown area, table or file type) gets a page
+that says what is wrong, 400 or 404, and an audit event; so does every report read and file made.
+"""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from joinedup.accounts.roles import Perm
+from joinedup.core.access import may
+from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.decorators import requires
+
+from . import exports, presenters, queries
+from .filters import (
+    LEVEL_NAMES,
+    BadPeriod,
+    UnknownArea,
+    add_months,
+    area_choices,
+    month_start,
+    parse_area,
+    parse_period,
+    practice_geography,
+)
+
+REPORTS = {
+    "smi-health-checks": ("SMI physical health checks", queries.smi_figures, presenters.smi_report),
+    "emdt": ("EMDT requests", queries.emdt_figures, presenters.emdt_report),
+}
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", exports.as_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.as_xlsx),
+}
+
+
+class BadReportRequest(Exception):
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
+@requires(Perm.VIEW_AGGREGATES)
+def index(request):
+    """The commissioner's start page: the reports."""
+    reports = [{"slug": slug, "title": title} for slug, (title, _, _) in REPORTS.items()]
+    coverage = may(request.user, Perm.HC_COVERAGE)
+    return render(request, "reporting/index.jinja", {"reports": reports, "coverage": coverage})
+
+
+def _report(request, slug):
+    title, figures_of, present = REPORTS[slug]
+    today = timezone.localdate()
+    geography = practice_geography()
+    try:
+        period = parse_period(request.GET, today=today)
+    except BadPeriod as e:
+        raise BadReportRequest(str(e), 400) from None
+    try:
+        area = parse_area(request.GET.get("area", ""), geography)
+    except UnknownArea as e:
+        raise BadReportRequest(str(e), 404) from None
+    by = request.GET.get("by") or None
+    if by is not None and by not in LEVEL_NAMES:
+        raise BadReportRequest(f"A report cannot be broken down by {by!r}", 400)
+    if by not in area.child_levels:  # the form kept a breakdown from a bigger area: use the one below this area
+        by = area.child_levels[0] if area.child_levels else None
+    figures = figures_of(period=period, area=area, by=by, geography=geography)
+    return present(figures, period=period, area=area, by=by), geography
+
+
+def _refused(request, slug, e: BadReportRequest):
+    audit_record(
+        by=request.user, action=AuditAction.VIEW, what=f"report {slug} refused", reason=str(e)[:200], request=request
+    )
+    return render(request, "reporting/refused.jinja", {"message": str(e), "slug": slug}, status=e.status)
+
+
+def _page(request, slug):
+    try:
+        report, geography = _report(request, slug)
+    except BadReportRequest as e:
+        return _refused(request, slug, e)
+    audit_record(by=request.user, action=AuditAction.VIEW, what=f"report {slug}", request=request)
+    query = {**report.period.query, "area": report.area.key, **({"by": report.by} if report.by else {})}
+    return render(
+        request,
+        "reporting/report.jinja",
+        {
+            "report": report,
+            "query": query,
+            "areas": area_choices(geography),
+            "by_choices": [(level, LEVEL_NAMES[level]) for level in report.area.child_levels],
+            "months": _month_choices(report.period.today),
+            "made_at": timezone.localtime(),
+        },
+    )
+
+
+def _month_choices(today):
+    """The months the form offers, newest first."""
+    this = month_start(today)
+    return [add_months(this, -n) for n in range(settings.REPORTING_MAX_MONTHS * 2)]
+
+
+def _export(request, slug):
+    table_slug, fmt = request.GET.get("table", ""), request.GET.get("format", "csv")
+    try:
+        report, _ = _report(request, slug)
+        table = report.table(table_slug or report.tables[0].slug)
+        if table is None:
+            raise BadReportRequest(f"This report has no table called {table_slug!r}", 404)
+        if fmt not in FORMATS:
+            raise BadReportRequest("Choose a CSV or XLSX file", 400)
+    except BadReportRequest as e:
+        return _refused(request, slug, e)
+    made_at = timezone.localtime()
+    content_type, write = FORMATS[fmt]
+    audit_record(
+        by=request.user, action=AuditAction.EXPORT, what=f"report {slug}, table {table.slug}, {fmt}", request=request
+    )
+    response = HttpResponse(write(report, table, made_at), content_type=content_type)
+    period = report.period.query
+    name = f"{slug}-{table.slug}-{report.area.key.replace(':', '-')}-{period['from']}-to-{period['to']}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@requires(Perm.VIEW_AGGREGATES)
+def smi_health_checks(request):
+    return _page(request, "smi-health-checks")
+
+
+@requires(Perm.VIEW_AGGREGATES)
+def smi_health_checks_export(request):
+    return _export(request, "smi-health-checks")
+
+
+@requires(Perm.VIEW_AGGREGATES)
+def emdt(request):
+    return _page(request, "emdt")
+
+
+@requires(Perm.VIEW_AGGREGATES)
+def emdt_export(request):
+    return _export(request, "emdt")
