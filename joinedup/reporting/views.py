@@ -74,7 +74,7 @@ def _report(request, slug):
 
 def _refused(request, slug, e: BadReportRequest):
     audit_record(
-        by=request.user, action=AuditAction.VIEW, what=f"report {slug} refused", reason=str(e)[:200], request=request
+        by=request.user, action=AuditAction.REFUSED, what=f"report {slug}", reason=str(e)[:200], request=request
     )
     return render(request, "reporting/refused.jinja", {"message": str(e), "slug": slug}, status=e.status)
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from joinedup.core.audit import AuditAction
 from joinedup.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,9 @@ def test_a_report_read_is_audited(commissioner_client, personas):
 def test_bad_input_gets_a_clear_message_and_is_audited(commissioner_client, personas, query, status, message):
     response = commissioner_client.get(reverse("reporting:smi_health_checks") + query)
     assert response.status_code == status and message in response.content.decode()
-    assert AuditEvent.objects.filter(user=personas.commissioner, what="report smi-health-checks refused").exists()
+    assert AuditEvent.objects.filter(
+        user=personas.commissioner, action=AuditAction.REFUSED, what="report smi-health-checks"
+    ).exists()
 
 
 def test_a_breakdown_left_from_a_bigger_area_falls_back_to_the_level_below(commissioner_client, practice):
