@@ -1,7 +1,7 @@
 """P6: the demo server at rest. Target: resident memory <= 300 MB.
 
-The demo server is started as `make demo` starts it (`manage.py runserver`, JOINEDUP_ENVIRONMENT=demo, so
-DEBUG on), but with --noreload so that it is one process, in the scratch environment after `migrate`,
+The demo server is started as `make demo` starts it (`manage.py runserver`, JOINEDUP_ENVIRONMENT=demo, DEBUG
+off as in the demo), but with --noreload so that it is one process, in the scratch environment after `migrate`,
 `load_region` and one person with 1,000 timeline entries and 30 care team members (as in P3). Once /health
 answers, it is used a little as staff would use it (the sign-in page, a stylesheet, signing in as a member of
 the care team, the search page, the person's record and timeline), rests a few seconds, and the resident set
