@@ -2,9 +2,8 @@
 
 import re
 
-from django.test import Client
+from joinedup.accounts.tests.helpers import sign_in_with_csrf
 
-PASSWORD = "correct horse battery"  # every persona's (root conftest)
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -12,13 +11,7 @@ class SignedIn:
     """`SignedIn(user)`: `.get(url)`, and `.post(url, data)` with the CSRF token from the page it came from."""
 
     def __init__(self, user):
-        self.client = Client(enforce_csrf_checks=True)
-        self.client.get("/account/sign-in/")
-        response = self.client.post(
-            "/account/sign-in/",
-            {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": self.token()},
-        )
-        assert response.status_code == 302, f"{user.username} could not sign in"
+        self.client = sign_in_with_csrf(user.username)
 
     def token(self) -> str:
         return self.client.cookies["csrftoken"].value

@@ -38,15 +38,12 @@ class Staff:
     """A member of staff at a browser without JavaScript: signed in through the real sign-in page, every form
     posted with the CSRF token of the page it came from, as production checks it."""
 
-    PASSWORD = "correct horse battery"  # every persona's, see the root conftest
     TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
     def __init__(self, username):
-        from django.test import Client
+        from joinedup.accounts.tests.helpers import sign_in_with_csrf
 
-        self.client = Client(enforce_csrf_checks=True)
-        response = self.submit("/account/sign-in/", {"username": username, "password": self.PASSWORD})
-        assert response.status_code == 302, f"{username} could not sign in"
+        self.client = sign_in_with_csrf(username)
 
     def page(self, url) -> str:
         response = self.client.get(url)

@@ -5,9 +5,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from django.urls import reverse
 
+from joinedup.accounts.tests.helpers import sign_in_with_csrf
 from joinedup.core.models import TimelineEntry
 from joinedup.healthchecks.models import RegisterEntry, RegisterImport
 from joinedup.people.models import Person
@@ -23,16 +22,9 @@ def _token(response) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
 
 
-def signed_in(user) -> Client:
+def signed_in(user):
     """A browser-like client: CSRF enforced, signed in through the sign-in page with the user's password."""
-    client = Client(enforce_csrf_checks=True)
-    url = reverse("accounts:sign_in")
-    token = _token(client.get(url))
-    response = client.post(
-        url, {"csrfmiddlewaretoken": token, "username": user.username, "password": "correct horse battery"}
-    )
-    assert response.status_code == 302, response.content.decode()[:500]
-    return client
+    return sign_in_with_csrf(user.username)
 
 
 def upload(client, content: bytes, *, name="register.csv", follow=True, **fields):

@@ -22,21 +22,9 @@ def url_arg_access_id(person, personas):
 def sign_in():
     """`sign_in(user)`: a test client that enforces CSRF, signed in through the real sign-in page (the second factor
     is off in tests), as a member of staff reaches the pages. Every persona's password is "correct horse battery"."""
-    from django.test import Client
+    from joinedup.accounts.tests.helpers import sign_in_with_csrf
 
-    password = "correct horse battery"  # noqa: S105 (the test personas' password, see the root conftest)
-
-    def signed_in(user):
-        client = Client(enforce_csrf_checks=True)
-        client.get("/account/sign-in/")
-        response = client.post(
-            "/account/sign-in/",
-            {"username": user.username, "password": password, "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
-        )
-        assert response.status_code == 302, f"{user.username} could not sign in"
-        return client
-
-    return signed_in
+    return lambda user: sign_in_with_csrf(user.username)
 
 
 def csrf_post(client, url, data):

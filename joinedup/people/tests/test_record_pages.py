@@ -218,15 +218,9 @@ def test_record_page_queries_do_not_grow_with_the_timeline(client, personas, per
 
 def signed_in_with_csrf(username):
     """A browser-like client: CSRF checked, signed in through the sign-in page."""
-    from django.test import Client
+    from joinedup.accounts.tests.helpers import sign_in_with_csrf
 
-    browser = Client(enforce_csrf_checks=True)
-    response = browser.post(
-        "/account/sign-in/",
-        {"username": username, "password": "correct horse battery", "csrfmiddlewaretoken": csrf_from(browser)},
-    )
-    assert response.status_code == 302, "could not sign in"
-    return browser
+    return sign_in_with_csrf(username)
 
 
 def csrf_from(browser, path="/account/sign-in/"):

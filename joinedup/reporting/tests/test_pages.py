@@ -4,32 +4,22 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from joinedup.accounts.tests.helpers import sign_in_with_csrf
 from joinedup.core.audit import AuditAction
 from joinedup.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery"
-
 
 @pytest.fixture
 def commissioner_client(personas):
     """Signed in through the sign-in page, with its CSRF token, as a commissioner would."""
-    client = Client(enforce_csrf_checks=True)
-    client.get("/account/sign-in/")
-    token = client.cookies["csrftoken"].value
-    response = client.post(
-        "/account/sign-in/",
-        {"username": personas.commissioner.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-    )
-    assert response.status_code == 302
-    return client
+    return sign_in_with_csrf(personas.commissioner.username)
 
 
 def test_the_commissioners_start_page_is_their_reports(commissioner_client):
