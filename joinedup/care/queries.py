@@ -26,9 +26,7 @@ def care_team_history_for(*, person):
     """Every service and role anyone has had with the person, newest first: who, how, from and to."""
     from .models import CareTeamInvolvement
 
-    return list(
-        CareTeamInvolvement.objects.filter(person=person).select_related("user").order_by("-started", "-id")
-    )
+    return list(CareTeamInvolvement.objects.filter(person=person).select_related("user").order_by("-started", "-id"))
 
 
 def key_worker_for(*, person):

@@ -60,6 +60,8 @@ def care_team_add(
         raise ValidationError("This member of staff is already on the care team") from e
     if user is not None:
         _involve(person=person, user=user, service=Service.CARE, role=role_title)
+        if is_key_worker:
+            _involve(person=person, user=user, service=Service.CARE, role=KEY_WORKER_ROLE)
     audit_record(by=by, action=AuditAction.CREATE, what="care team member", person=person, obj=member)
     timeline_add(
         person=person,
