@@ -413,6 +413,9 @@ def _first_meeting_with_room(team, on_or_after: dt.date):
     return None
 
 
+ACTION_OWNER_ROLE = "Owner of an EMDT action"
+
+
 @transaction.atomic
 def discussion_record(
     *,
@@ -520,7 +523,7 @@ def discussion_record(
             person=person,
             user=owner,
             service=Service.EMDT,
-            role="Owner of an EMDT action",
+            role=ACTION_OWNER_ROLE,
             reason=f"Owns an action agreed at the EMDT discussion on {on}",
         )
     forget(by)
@@ -619,6 +622,20 @@ def action_complete(*, by, action, note: str = "") -> Action:
     note = _text(note, "note")
     action.done_at, action.done_note = timezone.now(), note
     action.save(update_fields=["done_at", "done_note"])
+    if not Action.objects.filter(person=action.person, owner_id=action.owner_id, done_at__isnull=True).exists():
+        # Their last open action for this person is done: they leave the care team, unless something else keeps
+        # them on it (so an owner who saw the person only through the action no longer does).
+        from joinedup.care.services import care_team_leave
+
+        care_team_leave(
+            by=by,
+            person=action.person,
+            user=action.owner,
+            service=Service.EMDT,
+            role=ACTION_OWNER_ROLE,
+            reason="Their EMDT actions are done",
+        )
+        forget(by)
     audit_record(by=by, action=AuditAction.UPDATE, what="EMDT action done", person=action.person, obj=action)
     timeline_add(
         person=action.person,

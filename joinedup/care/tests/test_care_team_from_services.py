@@ -94,7 +94,7 @@ def test_mhp_caseload_never_steps_down_someone_at_a_higher_level(personas, perso
 def test_emdt_discussion_adds_the_chair_the_key_worker_and_each_action_owner_at_emdt_level(
     personas, person, emdt_request, meeting_today
 ):
-    from joinedup.meetings.services import discussion_record
+    from joinedup.meetings.services import action_complete, discussion_record
     from joinedup.referrals.services import emdt_request_accept
 
     chair, owner, key_worker = personas.emdt_coordinator, personas.partner_professional, personas.key_worker
@@ -102,7 +102,7 @@ def test_emdt_discussion_adds_the_chair_the_key_worker_and_each_action_owner_at_
     for user in (owner, chair):
         _off_the_team(person, user, by=personas.community_clinician)
     item = meeting_today.items.get(person=person)
-    discussion_record(
+    discussion = discussion_record(
         by=chair,
         item=item,
         took_part="led",
@@ -121,6 +121,13 @@ def test_emdt_discussion_adds_the_chair_the_key_worker_and_each_action_owner_at_
     assert key_worker_for(person=person).user == key_worker
     assert (Service.CARE, services.KEY_WORKER_ROLE) in _roles(person, key_worker)
     assert _level(person) == LevelOfCare.EMDT
+    # An owner who came in through actions leaves when their last open action for the person is done.
+    first, second = discussion.actions.order_by("pk")
+    action_complete(by=owner, action=first)
+    assert _member(person, owner) is not None
+    action_complete(by=owner, action=second)
+    assert _member(person, owner) is None
+    assert _member(person, chair) is not None
 
 
 def test_peer_support_allocation_adds_the_worker_and_ending_takes_them_off(
