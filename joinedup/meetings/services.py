@@ -541,7 +541,7 @@ def discussion_record(
             changes.append(f"level of care: {LevelOfCare(level_of_care).label}")
     else:  # discussed at the EMDT: at EMDT level, unless the person is already higher (never stepped down here)
         stepped = level_of_care_take_on(
-            by=by, person=person, level=LevelOfCare.EMDT, reason=f"Discussed at the EMDT on {on}"
+            by=by, person=person, level=LevelOfCare.EMDT, reason=f"Taken on by the EMDT at its discussion on {on}"
         )
         if stepped is not None:
             changes.append(f"level of care: {LevelOfCare.EMDT.label}")
