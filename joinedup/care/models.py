@@ -45,6 +45,36 @@ class CareTeamMember(models.Model):
         return f"{self.name} ({self.role_title}, {self.organisation})"
 
 
+class CareTeamInvolvement(models.Model):
+    """Why someone is on a person's care team: which service took the person on with them, in what role, and
+    when it started and ended. Kept for history, never deleted. A member stays on the care team while any of
+    their involvements is current; the care team page shows each service and role."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="care_team_involvements")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    service = models.CharField(max_length=20)  # joinedup.core.models.Service
+    role = models.CharField(max_length=120)
+    started = models.DateField(default=timezone.localdate)
+    ended = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started", "id"]
+        indexes = [models.Index(fields=["person", "user"], name="involvement_person_user")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "user", "service", "role"],
+                condition=models.Q(ended__isnull=True),
+                name="one_current_involvement_per_role",
+            )
+        ]
+
+    @property
+    def service_label(self) -> str:
+        from joinedup.core.models import Service
+
+        return Service(self.service).label if self.service in Service.values else self.service
+
+
 class LevelOfCare(models.TextChoices):
     PRIMARY_CARE = "primary_care", "Primary care mental health"
     EMDT = "emdt", "Enhanced multi-disciplinary team"

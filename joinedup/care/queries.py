@@ -2,10 +2,31 @@ from .models import CareTeamMember
 
 
 def care_team_for(*, person, include_past: bool = False):
+    """The care team, each member with `involvements`: the services and roles that keep them on it (current
+    ones for a current member; for a past member, those that ended with them). Two queries however many."""
+    from .models import CareTeamInvolvement
+
     members = CareTeamMember.objects.filter(person=person).select_related("organisation", "user")
     if not include_past:
         members = members.filter(ended__isnull=True)
-    return list(members.order_by("-is_key_worker", "name"))
+    members = list(members.order_by("-is_key_worker", "name"))
+    involvements = CareTeamInvolvement.objects.filter(person=person)
+    if not include_past:
+        involvements = involvements.filter(ended__isnull=True)
+    by_user: dict[int, list] = {}
+    for involvement in involvements.order_by("started", "id"):
+        by_user.setdefault(involvement.user_id, []).append(involvement)
+    for member in members:
+        mine = by_user.get(member.user_id, []) if member.user_id else []
+        member.involvements = [i for i in mine if i.ended == member.ended]
+    return members
+
+
+def care_team_history_for(*, person):
+    """Every service and role anyone has had with the person, newest first: who, how, from and to."""
+    from .models import CareTeamInvolvement
+
+    return list(CareTeamInvolvement.objects.filter(person=person).select_related("user").order_by("-started", "-id"))
 
 
 def key_worker_for(*, person):

@@ -14,6 +14,7 @@ from joinedup.people.services import NotAllowed
 
 from .models import (
     CarePlanVersion,
+    CareTeamInvolvement,
     CareTeamMember,
     DialogAssessment,
     DialogRating,
@@ -57,6 +58,10 @@ def care_team_add(
         if is_key_worker:
             raise ValidationError("This person already has an active key worker") from e
         raise ValidationError("This member of staff is already on the care team") from e
+    if user is not None:
+        _involve(person=person, user=user, service=Service.CARE, role=role_title)
+        if is_key_worker:
+            _involve(person=person, user=user, service=Service.CARE, role=KEY_WORKER_ROLE)
     audit_record(by=by, action=AuditAction.CREATE, what="care team member", person=person, obj=member)
     timeline_add(
         person=person,
@@ -77,6 +82,8 @@ def care_team_end(*, by, member: CareTeamMember, reason: str = "") -> CareTeamMe
         raise ValidationError("This person has already left the care team")
     member.ended = timezone.localdate()
     member.save(update_fields=["ended"])
+    if member.user_id:  # taken off by hand: every current involvement ends with the membership
+        _current_involvements(member.person, member.user).update(ended=member.ended)
     audit_record(
         by=by,
         action=AuditAction.UPDATE,
@@ -129,6 +136,140 @@ def level_of_care_change(*, by, person, level, reason) -> LevelOfCareChange:
         link=reverse("care:level", args=[person.pk]),
     )
     return change
+
+
+# --- Joining and leaving through the services that take a person on ------------------------------------------
+
+KEY_WORKER_ROLE = "Key worker"
+
+
+def _current_involvements(person, user):
+    return CareTeamInvolvement.objects.filter(person=person, user=user, ended__isnull=True)
+
+
+def _involve(*, person, user, service, role) -> bool:
+    """Record that `user` is involved with `person` through `service` in `role`; False if they already were."""
+    role = role[:120]
+    if _current_involvements(person, user).filter(service=service, role=role).exists():
+        return False
+    CareTeamInvolvement.objects.create(person=person, user=user, service=service, role=role)
+    return True
+
+
+@transaction.atomic
+def care_team_join(*, by, person, user, service, role, reason="") -> CareTeamMember | None:
+    """A service has taken the person on with `user` (an MHP's caseload, an EMDT discussion, a peer support
+    allocation, an outreach claim): `user` joins the care team, or stays on it with one more involvement.
+    Called from inside the calling service's transaction, which has already checked its own permission: that
+    permission is what lets the care team change here. Joining twice changes nothing. Staff without a team
+    (so without an organisation) are not added: returns None."""
+    membership = user.primary_membership
+    if membership is None:
+        return None
+    member = CareTeamMember.objects.select_for_update().filter(person=person, user=user, ended__isnull=True).first()
+    if member is not None and not _current_involvements(person, user).exists():
+        # Already on the team from before involvements were kept, or by hand: keep that reason for them too.
+        _involve(person=person, user=user, service=Service.CARE, role=member.role_title)
+    added = _involve(person=person, user=user, service=service, role=role)
+    label = Service(service).label
+    if member is None:
+        member = CareTeamMember(
+            person=person,
+            user=user,
+            name=user.get_full_name() or user.username,
+            organisation=membership.team.organisation,
+            role_title=role[:120],
+            phone=user.phone,
+            email=user.email,
+        )
+        member.full_clean(validate_constraints=False)
+        member.save()
+        audit_record(
+            by=by, action=AuditAction.CREATE, what="care team member", person=person, obj=member, reason=reason
+        )
+        timeline_add(
+            person=person,
+            service=Service.CARE,
+            kind="care_team_joined",
+            summary=f"{member.name} ({role}, {label}, {member.organisation}) joined the care team",
+            detail=reason,
+            by=by,
+            link=reverse("care:team", args=[person.pk]),
+        )
+        forget(user)
+    elif added:
+        audit_record(
+            by=by,
+            action=AuditAction.UPDATE,
+            what=f"care team member also {role} ({label})",
+            person=person,
+            obj=member,
+            reason=reason,
+        )
+    return member
+
+
+@transaction.atomic
+def care_team_leave(*, by, person, user, service, role=None, reason="") -> CareTeamMember | None:
+    """A service has let the person go (discharge, peer support ended, outreach ended): `user`'s involvement
+    through `service` (in `role`, or every role) ends. They leave the care team only when no other involvement
+    keeps them on it; a key worker stays until someone else is named. History is kept: rows are ended, never
+    deleted. Returns the member if they left, else None."""
+    member = CareTeamMember.objects.select_for_update().filter(person=person, user=user, ended__isnull=True).first()
+    current = _current_involvements(person, user).filter(service=service)
+    if role is not None:
+        current = current.filter(role=role[:120])
+    today = timezone.localdate()
+    if not current.update(ended=today) or member is None:
+        return None
+    if member.is_key_worker or _current_involvements(person, user).exists():
+        return None
+    member.ended = today
+    member.save(update_fields=["ended"])
+    audit_record(
+        by=by, action=AuditAction.UPDATE, what="care team member left", person=person, obj=member, reason=reason
+    )
+    timeline_add(
+        person=person,
+        service=Service.CARE,
+        kind="care_team_left",
+        summary=f"{member.name} left the care team ({Service(service).label})",
+        detail=reason,
+        by=by,
+        link=reverse("care:team", args=[person.pk]),
+    )
+    forget(user)
+    return member
+
+
+# Stepped care: a service taking someone on records its level, but never steps down from a higher one.
+LEVEL_STEP = {LevelOfCare.DISCHARGED: 0, LevelOfCare.PRIMARY_CARE: 1, LevelOfCare.EMDT: 2, LevelOfCare.CMHT: 3}
+
+
+def level_of_care_take_on(*, by, person, level, reason) -> LevelOfCareChange | None:
+    """Record the level of care a service has taken the person on at, through the same stepped-care service
+    as a manual change (its permission, validation, audit and timeline). Someone already at this level or a
+    higher one stays where they are: a step down is always a decision made on its own. Only those who may step
+    care record it (as for a manual change): otherwise the level is left for them. None if unchanged."""
+    from .queries import level_of_care_for
+
+    if not may(by, Perm.CHANGE_LEVEL_OF_CARE, person):
+        return None
+    current = level_of_care_for(person=person)
+    if current is not None and LEVEL_STEP[LevelOfCare(current.level)] >= LEVEL_STEP[LevelOfCare(level)]:
+        return None
+    return level_of_care_change(by=by, person=person, level=level, reason=reason)
+
+
+def level_of_care_let_go(*, by, person, level, reason) -> LevelOfCareChange | None:
+    """The service that held the person at `level` has let them go: they are discharged, if that service was
+    their current level of care. Someone stepped up meanwhile (EMDT, CMHT) keeps their level. None if unchanged."""
+    from .queries import level_of_care_for
+
+    current = level_of_care_for(person=person)
+    if current is None or current.level != level or not may(by, Perm.CHANGE_LEVEL_OF_CARE, person):
+        return None
+    return level_of_care_change(by=by, person=person, level=LevelOfCare.DISCHARGED, reason=reason)
 
 
 # --- Key workers -------------------------------------------------------------------------------------------
@@ -210,6 +351,12 @@ def key_worker_assign(*, by, person, user, reason, handover_note, role_title="",
             new.save()
     except IntegrityError as e:  # someone else named a key worker at the same moment
         raise ValidationError("Someone else changed the key worker just now. Check the care team and try again") from e
+    if current is not None and current.user_id:
+        # Still on the care team (see above), through whatever else involves them, or as the role they held.
+        _current_involvements(person, current.user).filter(role=KEY_WORKER_ROLE).update(ended=today)
+        if not _current_involvements(person, current.user).exists():
+            _involve(person=person, user=current.user, service=Service.CARE, role=current.role_title)
+    _involve(person=person, user=user, service=Service.CARE, role=KEY_WORKER_ROLE)
     change = KeyWorkerChange.objects.create(
         person=person, previous=current, new=new, reason=reason, handover_note=handover_note, by=by
     )

@@ -53,6 +53,7 @@ def team(request, person):
         {
             "person": PersonPresenter(person, key_worker=queries.key_worker_for(person=person)),
             "members": queries.care_team_for(person=person),
+            "history": queries.care_team_history_for(person=person),
             "form": form,
         },
     )

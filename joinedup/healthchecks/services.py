@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from joinedup.accounts.roles import Perm, Role
+from joinedup.care.services import care_team_join, care_team_leave
 from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.dates import format_date
@@ -70,6 +71,9 @@ def _entries(person):
 # Claims ---------------------------------------------------------------------------------------------------------
 
 
+OUTREACH_ROLE = "Health check outreach worker"
+
+
 @transaction.atomic
 def claim(*, by, person: Person) -> Claim:
     """An outreach worker takes the person on. Two workers cannot: the row lock and a unique constraint."""
@@ -85,6 +89,14 @@ def claim(*, by, person: Person) -> Claim:
             made = Claim.objects.create(person=person, worker=by)
     except IntegrityError:
         raise ValidationError("Someone else has just started working with this person") from None
+    care_team_join(
+        by=by,
+        person=person,
+        user=by,
+        service=Service.HEALTH_CHECKS,
+        role=OUTREACH_ROLE,
+        reason="Started health check outreach",
+    )
     audit_record(by=by, action=AuditAction.CREATE, what="health check outreach claim", person=person, obj=made)
     _timeline(person, "claimed", f"{by} started health check outreach", by)
     return made
@@ -105,6 +117,14 @@ def _claim_end(current: Claim, *, by, reason: str) -> None:
     current.released_by = by
     current.release_reason = reason
     current.save(update_fields=["released_at", "released_by", "release_reason"])
+    care_team_leave(
+        by=by,
+        person=current.person,
+        user=current.worker,
+        service=Service.HEALTH_CHECKS,
+        role=OUTREACH_ROLE,
+        reason=f"Health check outreach ended: {current.get_release_reason_display()}",
+    )
     audit_record(
         by=by,
         action=AuditAction.UPDATE,

@@ -413,6 +413,9 @@ def _first_meeting_with_room(team, on_or_after: dt.date):
     return None
 
 
+ACTION_OWNER_ROLE = "Owner of an EMDT action"
+
+
 @transaction.atomic
 def discussion_record(
     *,
@@ -435,7 +438,7 @@ def discussion_record(
     the key worker, a step up or down in care, the next review and the two summaries."""
     from joinedup.care.models import LevelOfCare
     from joinedup.care.queries import level_of_care_for
-    from joinedup.care.services import level_of_care_change
+    from joinedup.care.services import care_team_join, level_of_care_change, level_of_care_take_on
     from joinedup.referrals.services import request_mark_discussed
 
     item = (
@@ -504,6 +507,26 @@ def discussion_record(
 
     on = _on(meeting)
     changes = []
+    # Everyone the discussion involves joins the care team: the chair, and each action's owner (the key worker
+    # joins through key working's own service below).
+    care_team_join(
+        by=by,
+        person=person,
+        user=by,
+        service=Service.EMDT,
+        role="EMDT chair",
+        reason=f"Chaired the EMDT discussion on {on}",
+    )
+    for _description, owner, _due in clean_actions:
+        care_team_join(
+            by=by,
+            person=person,
+            user=owner,
+            service=Service.EMDT,
+            role=ACTION_OWNER_ROLE,
+            reason=f"Owns an action agreed at the EMDT discussion on {on}",
+        )
+    forget(by)
     if key_worker is not None:
         changes.append(_set_key_worker(by=by, person=person, user=key_worker, at_meeting=on))
     if level_of_care:
@@ -516,6 +539,12 @@ def discussion_record(
                 reason=level_reason or f"Agreed at the EMDT discussion on {on}",
             )
             changes.append(f"level of care: {LevelOfCare(level_of_care).label}")
+    else:  # discussed at the EMDT: at EMDT level, unless the person is already higher (never stepped down here)
+        stepped = level_of_care_take_on(
+            by=by, person=person, level=LevelOfCare.EMDT, reason=f"Taken on by the EMDT at its discussion on {on}"
+        )
+        if stepped is not None:
+            changes.append(f"level of care: {LevelOfCare.EMDT.label}")
     from joinedup.care.queries import key_worker_for
 
     kw = key_worker_for(person=person)
@@ -593,6 +622,20 @@ def action_complete(*, by, action, note: str = "") -> Action:
     note = _text(note, "note")
     action.done_at, action.done_note = timezone.now(), note
     action.save(update_fields=["done_at", "done_note"])
+    if not Action.objects.filter(person=action.person, owner_id=action.owner_id, done_at__isnull=True).exists():
+        # Their last open action for this person is done: they leave the care team, unless something else keeps
+        # them on it (so an owner who saw the person only through the action no longer does).
+        from joinedup.care.services import care_team_leave
+
+        care_team_leave(
+            by=by,
+            person=action.person,
+            user=action.owner,
+            service=Service.EMDT,
+            role=ACTION_OWNER_ROLE,
+            reason="Their EMDT actions are done",
+        )
+        forget(by)
     audit_record(by=by, action=AuditAction.UPDATE, what="EMDT action done", person=action.person, obj=action)
     timeline_add(
         person=action.person,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from joinedup.accounts.roles import PEER_SUPPORT_ROLES, Perm, Role
+from joinedup.care.services import care_team_join, care_team_leave
 from joinedup.core.access import forget, may
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.timeline import Service, timeline_add
@@ -303,6 +304,14 @@ def allocation_create(
         raise ValidationError("This person is already allocated to a peer support worker") from e
     referral.status = ReferralStatus.ALLOCATED
     referral.save(update_fields=["status"])
+    care_team_join(
+        by=by,
+        person=person,
+        user=worker.user,
+        service=Service.PEER_SUPPORT,
+        role=worker.get_kind_display(),
+        reason="Allocated for peer support",
+    )
     audit_record(
         by=by, action=AuditAction.CREATE, what="peer support allocation", person=person, obj=allocation, reason=reason
     )
@@ -334,6 +343,13 @@ def allocation_end(*, by, allocation: Allocation, reason: str) -> Allocation:
     allocation.save(update_fields=["ended", "end_reason"])
     PeerReferral.objects.filter(pk=allocation.referral_id).update(
         status=ReferralStatus.CLOSED, closed_at=timezone.now()
+    )
+    care_team_leave(
+        by=by,
+        person=allocation.person,
+        user=allocation.worker.user,
+        service=Service.PEER_SUPPORT,
+        reason=f"Peer support ended: {reason}",
     )
     audit_record(by=by, action=AuditAction.UPDATE, what="peer support ended", person=allocation.person, obj=allocation)
     timeline_add(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from joinedup.accounts.roles import Perm, Role
-from joinedup.core.access import may
+from joinedup.core.access import forget, may
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.timeline import Service, timeline_add
 from joinedup.directory.models import TeamKind
@@ -230,6 +230,7 @@ def episode_open(
             episode.save()
     except IntegrityError as e:  # another MHP added them a moment ago
         raise ValidationError("This person is already on an MHP's caseload") from e
+    _care_team_take_on(by=by, episode=episode)
     audit_record(by=by, action=AuditAction.CREATE, what="added to MHP caseload", person=person, obj=episode)
     how = "at the GP's request" if request else "by the practitioner"
     timeline_add(
@@ -241,6 +242,33 @@ def episode_open(
         link=_link(person),
     )
     return episode
+
+
+MHP_ROLE = "Mental health practitioner"
+
+
+def _care_team_take_on(*, by, episode):
+    """The MHP joins the person's care team and the person is at primary care MHP level (unless higher)."""
+    from joinedup.care.models import LevelOfCare
+    from joinedup.care.services import care_team_join, level_of_care_take_on
+
+    reason = f"Added to {_name(episode.mhp)}'s caseload ({episode.pcn.name})"
+    care_team_join(
+        by=by, person=episode.person, user=episode.mhp, service=Service.PRIMARY_CARE, role=MHP_ROLE, reason=reason
+    )
+    forget(by)
+    level_of_care_take_on(by=by, person=episode.person, level=LevelOfCare.PRIMARY_CARE, reason=reason)
+
+
+def _care_team_let_go(*, by, episode):
+    """Discharged: the MHP leaves the care team (unless still involved otherwise) and a person whose level was
+    primary care MHP is discharged; someone stepped up meanwhile keeps their level."""
+    from joinedup.care.models import LevelOfCare
+    from joinedup.care.services import care_team_leave, level_of_care_let_go
+
+    reason = f"Discharged from {_name(episode.mhp)}'s caseload: {episode.get_discharge_reason_display()}"
+    care_team_leave(by=by, person=episode.person, user=episode.mhp, service=Service.PRIMARY_CARE, reason=reason)
+    level_of_care_let_go(by=by, person=episode.person, level=LevelOfCare.PRIMARY_CARE, reason=reason)
 
 
 def _open_episode(episode):
@@ -490,6 +518,7 @@ def episode_discharge(
     current.version += 1
     _full_clean(current)
     current.save()
+    _care_team_let_go(by=by, episode=current)
     audit_record(by=by, action=AuditAction.UPDATE, what="MHP discharge", person=person, obj=current)
     timeline_add(
         person=person,

@@ -89,8 +89,9 @@ def test_seed_demo_refuses_to_run_in_production(region, settings, tmp_path):
     assert not Person.objects.exists()
 
 
-# Entries that really are made at seeding time: the GP question left waiting for the MHP, open outreach claims.
-MADE_NOW = {("primary_care", "gp_request"), ("health_checks", "claimed")}
+# Entries that really are made at seeding time: the GP question left waiting for the MHP, open outreach claims
+# (and the outreach worker joining the care team with the claim).
+MADE_NOW = {("primary_care", "gp_request"), ("health_checks", "claimed"), ("care", "care_team_joined")}
 # Each pair: the first entry of the first kind comes before the first of the second, for everyone who has both.
 IN_ORDER = (
     ("emdt_request", "emdt_request_accepted"),
