@@ -48,6 +48,20 @@ def long_named(personas, practice):
     return p
 
 
+def put_on_the_register(*people):
+    """Their practice's SMI register, imported as a practice's file is, with these people on it."""
+    from joinedup.healthchecks.registers import import_register
+    from joinedup.healthchecks.tests.helpers import SCHIZOPHRENIA, register_file
+
+    code = people[0].practice.ods_code
+    rows = [
+        [code, p.nhs_number, p.family_name, p.given_name, str(p.date_of_birth), "F", p.postcode, SCHIZOPHRENIA, ""]
+        for p in people
+    ]
+    outcome = import_register(register_file(code, rows), filename="register.csv")
+    assert outcome.rejected == 0, outcome.errors
+
+
 def on_a_phone(open_browser, username):
     journey = open_browser(viewport=PHONE)
     journey.sign_in_as(username)
@@ -76,6 +90,7 @@ def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
     make_agreed_plan(by=personas.community_clinician, person=long_named)
     make_request(by=personas.mhp, person=long_named, urgency="urgent")
     request_create(by=personas.gp_practice_staff, person=long_named, question="Low mood since the winter. What next?")
+    put_on_the_register(long_named, person)
     meeting = emdt_chain["item"].meeting
     review_meeting = emdt_chain["review_item"].meeting
     # Zoë's outreach: two contact attempts, her next check booked, and a physical health plan
@@ -116,6 +131,13 @@ def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
     page.goto(f"/people/{long_named.pk}/")
     fits_the_screen(worker, "Hubert's record")
     assert page.get_by_role("heading", level=1).inner_text().replace("\n", "") == f"Hubert {LONG_NAME}"
+    # and my task list, with the EMDT's action for me
+    page.goto("/tasks/")
+    fits_the_screen(worker, "my tasks")
+    assert "Refer to debt advice" in page.inner_text("main")
+    page.goto(f"/people/?nhs_number={long_named.nhs_number}")
+    fits_the_screen(worker, "finding Hubert")
+    assert LONG_NAME in page.inner_text("main")
 
     # Given I am the EMDT coordinator, on my phone
     chair = on_a_phone(open_browser, "test.emdt_coordinator")
@@ -133,6 +155,9 @@ def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
     page = outreach.page
     page.goto(f"/health-checks/{person.pk}/")
     fits_the_screen(outreach, "Zoë's health check page")
+    page.goto("/health-checks/")
+    fits_the_screen(outreach, "the health check worklist")
+    assert LONG_NAME in page.inner_text("main")
 
     # Given I am the practice's mental health practitioner, on my phone
     mhp = on_a_phone(open_browser, "test.mhp")
