@@ -48,6 +48,20 @@ def long_named(personas, practice):
     return p
 
 
+def put_on_the_register(*people):
+    """Their practice's SMI register, imported as a practice's file is, with these people on it."""
+    from joinedup.healthchecks.registers import import_register
+    from joinedup.healthchecks.tests.helpers import SCHIZOPHRENIA, register_file
+
+    code = people[0].practice.ods_code
+    rows = [
+        [code, p.nhs_number, p.family_name, p.given_name, str(p.date_of_birth), "F", p.postcode, SCHIZOPHRENIA, ""]
+        for p in people
+    ]
+    outcome = import_register(register_file(code, rows), filename="register.csv")
+    assert outcome.rejected == 0, outcome.errors
+
+
 def on_a_phone(open_browser, username):
     journey = open_browser(viewport=PHONE)
     journey.sign_in_as(username)
@@ -64,18 +78,45 @@ def fits_the_screen(journey, what):
 
 
 def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
-    open_browser, personas, person, long_named, agreed_plan, emdt_chain, hc_check, pc_episode, peer_allocation
+    open_browser,
+    personas,
+    person,
+    long_named,
+    agreed_plan,
+    emdt_chain,
+    hc_check,
+    pc_episode,
+    peer_allocation,
+    pc_trainee_session,
+    offers,
 ):
     from django.utils import timezone
 
+    from joinedup.care.services import dialog_record
     from joinedup.care.tests.fixtures import make_agreed_plan
     from joinedup.healthchecks.services import booking_create, contact_record, plan_save
-    from joinedup.primarycare.services import request_create
+    from joinedup.primarycare.services import advice_record, request_create
     from joinedup.referrals.tests.fixtures import make_request
 
     make_agreed_plan(by=personas.community_clinician, person=long_named)
-    make_request(by=personas.mhp, person=long_named, urgency="urgent")
+    urgent = make_request(by=personas.mhp, person=long_named, urgency="urgent")
+    dialog_record(
+        by=personas.community_clinician,
+        person=long_named,
+        taken_on=timezone.localdate(),
+        ratings={item: (4, item % 2 == 0) for item in range(1, 12)},
+    )
     request_create(by=personas.gp_practice_staff, person=long_named, question="Low mood since the winter. What next?")
+    advice_record(
+        by=personas.mhp,
+        person=long_named,
+        question="Is it safe to stop his sertraline?",
+        advice="Reduce slowly over four weeks and review his mood at each step",
+        given_on=timezone.localdate(),
+        asked_by_name="Dr Patel",
+        follow_up="Review in a month",
+    )
+    put_on_the_register(long_named, person)
     meeting = emdt_chain["item"].meeting
     review_meeting = emdt_chain["review_item"].meeting
     # Zoë's outreach: two contact attempts, her next check booked, and a physical health plan
@@ -116,6 +157,25 @@ def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
     page.goto(f"/people/{long_named.pk}/")
     fits_the_screen(worker, "Hubert's record")
     assert page.get_by_role("heading", level=1).inner_text().replace("\n", "") == f"Hubert {LONG_NAME}"
+    # and my task list, with the EMDT's action for me
+    page.goto("/tasks/")
+    fits_the_screen(worker, "my tasks")
+    assert "Refer to debt advice" in page.inner_text("main")
+    page.goto(f"/people/?nhs_number={long_named.nhs_number}")
+    fits_the_screen(worker, "finding Hubert")
+    assert LONG_NAME in page.inner_text("main")
+    page.goto(f"/people/{long_named.pk}/consent/")
+    fits_the_screen(worker, "Hubert's consent to share")
+    page.goto(f"/care/{long_named.pk}/plan/outcomes/")
+    fits_the_screen(worker, "Hubert's outcomes")
+    page.goto(f"/care/{long_named.pk}/key-worker/")
+    fits_the_screen(worker, "Hubert's key worker")
+    page.goto(f"/care/{long_named.pk}/level/")
+    fits_the_screen(worker, "Hubert's level of care")
+    page.goto(f"/meetings/{person.pk}/discussions/{emdt_chain['discussion'].pk}/")
+    fits_the_screen(worker, "the EMDT's discussion of Zoë, with its actions")
+    page.goto(f"/referrals/{person.pk}/")
+    fits_the_screen(worker, "Zoë's EMDT requests")
 
     # Given I am the EMDT coordinator, on my phone
     chair = on_a_phone(open_browser, "test.emdt_coordinator")
@@ -127,12 +187,21 @@ def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
     fits_the_screen(chair, "the agenda of a meeting that has met")
     page.goto(f"/meetings/meeting/{review_meeting.pk}/")
     fits_the_screen(chair, "the agenda of the next meeting")
+    page.goto(f"/referrals/triage/{urgent.pk}/")
+    fits_the_screen(chair, "triage of Hubert's request, with its history")
 
     # Given I am the outreach worker, on my phone
     outreach = on_a_phone(open_browser, "test.outreach_worker")
     page = outreach.page
     page.goto(f"/health-checks/{person.pk}/")
     fits_the_screen(outreach, "Zoë's health check page")
+    page.goto("/health-checks/")
+    fits_the_screen(outreach, "the health check worklist")
+    assert LONG_NAME in page.inner_text("main")
+    page.goto("/health-checks/coverage/")
+    fits_the_screen(outreach, "health check coverage")
+    page.goto("/health-checks/updates/")
+    fits_the_screen(outreach, "register updates for practices")
 
     # Given I am the practice's mental health practitioner, on my phone
     mhp = on_a_phone(open_browser, "test.mhp")
@@ -142,8 +211,34 @@ def test_working_pages_fit_a_phone_screen_without_sideways_scrolling(
     assert LONG_NAME in page.inner_text("main")
     page.goto("/primary-care/?show=pcn")
     fits_the_screen(mhp, "the PCN's caseload")
+    page.goto(f"/primary-care/{person.pk}/")
+    fits_the_screen(mhp, "Zoë's primary care page, with her sessions")
+    page.goto("/tasks/")
+    fits_the_screen(mhp, "my tasks, with the GP's question about Hubert")
+    assert LONG_NAME in page.inner_text("main")
+    page.goto("/primary-care/supervision/")
+    fits_the_screen(mhp, "sessions to review")
+    page.goto("/primary-care/advice/")
+    fits_the_screen(mhp, "advice to GPs")
+    assert LONG_NAME in page.inner_text("main")
 
     # Given I am the senior peer support worker, on my phone
     senior = on_a_phone(open_browser, "test.senior_peer_support_worker")
     senior.page.goto("/peer-support/")
     fits_the_screen(senior, "the peer support caseloads")
+    for path, what in [
+        ("/peer-support/referrals/", "referrals waiting for a worker"),
+        ("/peer-support/workforce/", "the peer support workforce"),
+        (f"/peer-support/workforce/{peer_allocation.worker.pk}/", "a peer support worker's supervision and training"),
+        ("/peer-support/directory/", "the community directory"),
+        (f"/peer-support/people/{person.pk}/", "Zoë's peer support"),
+    ]:
+        senior.page.goto(path)
+        fits_the_screen(senior, what)
+
+    # Given I am the information governance lead, on my phone
+    ig = on_a_phone(open_browser, "test.ig_lead")
+    ig.page.goto("/governance/audit/")
+    fits_the_screen(ig, "the audit trail")
+    ig.page.goto("/governance/emergency-access/?show=all")
+    fits_the_screen(ig, "emergency access")
