@@ -364,22 +364,29 @@ def draft(request, person):
     )
 
 
+def _remove_from_draft(request, person, kind: str, remove):
+    """A goal's or an action's Remove button: the id comes back from the page, so anything else gets a message."""
+    pk = row_id(request.POST["remove"])
+    try:
+        if pk is None:
+            raise ValidationError(f"That {kind} is not in this draft")
+        remove(pk)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, f"{kind.capitalize()} removed")
+    return redirect(f"care:draft_{kind}s", person.pk)
+
+
 @person_page(Perm.EDIT_CARE_PLAN, "care plan draft (goals)")
 def draft_goals(request, person):
     current = _draft_or_none(person)
     if current is None:
         return render(request, "care/no_draft.jinja", {"person": _person(person)})
     if request.method == "POST" and "remove" in request.POST:
-        goal_id = row_id(request.POST["remove"])
-        try:
-            if goal_id is None:
-                raise ValidationError("That goal is not in this draft")
-            services.plan_goal_remove(by=request.user, draft=current, goal_id=goal_id)
-        except ValidationError as e:
-            messages.error(request, " ".join(e.messages))
-        else:
-            messages.success(request, "Goal removed")
-        return redirect("care:draft_goals", person.pk)
+        return _remove_from_draft(
+            request, person, "goal", lambda pk: services.plan_goal_remove(by=request.user, draft=current, goal_id=pk)
+        )
     form = GoalForm(request.POST or None)
     if request.method == "POST":
         try:
@@ -412,16 +419,12 @@ def draft_actions(request, person):
         request.POST if posting else None, initial=initial, organisations=organisations, person_name=_name(person)
     )
     if request.method == "POST" and "remove" in request.POST:
-        action_id = row_id(request.POST["remove"])
-        try:
-            if action_id is None:
-                raise ValidationError("That action is not in this draft")
-            services.plan_action_remove(by=request.user, draft=current, action_id=action_id)
-        except ValidationError as e:
-            messages.error(request, " ".join(e.messages))
-        else:
-            messages.success(request, "Action removed")
-        return redirect("care:draft_actions", person.pk)
+        return _remove_from_draft(
+            request,
+            person,
+            "action",
+            lambda pk: services.plan_action_remove(by=request.user, draft=current, action_id=pk),
+        )
     if request.method == "POST":
         try:
             if form.is_valid():

@@ -107,6 +107,15 @@ def test_removing_nothing_says_so(clinician, person, draft, name, remove):
     assert "is not in this draft" in response.content.decode()
 
 
+def test_removing_a_goal_that_is_in_the_draft_removes_it(clinician, person, personas, draft):
+    from joinedup.care.services import plan_goal_add
+
+    goal = plan_goal_add(by=personas.community_clinician, draft=draft, words="Get back to swimming")
+    response = clinician.post(reverse("care:draft_goals", args=[person.pk]), {"remove": str(goal.pk)}, follow=True)
+    assert response.status_code == 200 and "Goal removed" in response.content.decode()
+    assert not draft.goals.exists()
+
+
 # A NUL character anywhere in a query string or form field -----------------------------------------------------
 
 
