@@ -81,7 +81,8 @@ def test_a_key_worker_drafts_agrees_and_compares_and_a_vcfse_worker_sees_only_sh
     # When I compare version 1 with version 2
     page.get_by_role("button", name="Compare versions").click()
     table = page.get_by_role("table", name="Version 1 compared with version 2")
-    assert "tomatoes" in table.locator("ins").all_inner_texts().__str__()
+    # wait for the comparison page: reading straight after the click raced the navigation
+    expect(table.locator("ins").filter(has_text="tomatoes").first).to_be_visible()
     me.check_the_page("the comparison page")
 
     # And open her printable copy
