@@ -80,3 +80,21 @@ def url_arg_discussion_id(emdt_chain):
 @pytest.fixture
 def url_arg_action_id(emdt_chain):
     return emdt_chain["discussion"].actions.get().pk
+
+
+# A case discussion's outcome, as the tests record it.
+OUTCOME = {
+    "took_part": "led",
+    "discussion": "Money and housing",
+    "summary_for_person": "We agreed to help with money.",
+    "summary_for_gp": "Debt advice agreed.",
+}
+
+
+@pytest.fixture
+def accepted(personas, emdt_request, meeting_today):
+    """Zoë's EMDT request accepted onto today's meeting: her agenda item."""
+    from joinedup.referrals.services import emdt_request_accept
+
+    emdt_request_accept(by=personas.emdt_coordinator, request=emdt_request, meeting=meeting_today)
+    return meeting_today.items.get()

@@ -27,22 +27,9 @@ from joinedup.referrals.models import RequestState
 from joinedup.referrals.services import emdt_request_accept
 from joinedup.referrals.tests.fixtures import make_request
 
-from .fixtures import make_meeting
+from .fixtures import OUTCOME, make_meeting
 
 pytestmark = pytest.mark.django_db
-
-OUTCOME = {
-    "took_part": "led",
-    "discussion": "Money and housing",
-    "summary_for_person": "We agreed to help with money.",
-    "summary_for_gp": "Debt advice agreed.",
-}
-
-
-@pytest.fixture
-def accepted(personas, emdt_request, meeting_today):
-    emdt_request_accept(by=personas.emdt_coordinator, request=emdt_request, meeting=meeting_today)
-    return meeting_today.items.get()
 
 
 def test_meeting_needs_a_place_or_link_and_a_sensible_capacity(personas, emdt_team):

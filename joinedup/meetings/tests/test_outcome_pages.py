@@ -11,20 +11,9 @@ from joinedup.core.tests.signing_in import SignedIn
 from joinedup.meetings.services import discussion_record
 from joinedup.referrals.services import emdt_request_accept
 
+from .fixtures import OUTCOME
+
 pytestmark = pytest.mark.django_db
-
-OUTCOME = {
-    "took_part": "led",
-    "discussion": "Money and housing",
-    "summary_for_person": "We agreed to help with money.",
-    "summary_for_gp": "Debt advice agreed.",
-}
-
-
-@pytest.fixture
-def accepted(personas, emdt_request, meeting_today):
-    emdt_request_accept(by=personas.emdt_coordinator, request=emdt_request, meeting=meeting_today)
-    return meeting_today.items.get()
 
 
 def test_discussion_and_gp_summary_show_a_changed_level_of_care(personas, person, accepted):
