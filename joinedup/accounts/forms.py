@@ -39,7 +39,7 @@ class CodeForm(NhsForm):
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
-        if not code.isdigit() or not self.device or not self.device.verify_token(code):
+        if not (code.isascii() and code.isdigit()) or not self.device or not self.device.verify_token(code):
             raise forms.ValidationError("The security code is not right or has expired: try the current code")
         return code
 

@@ -11,7 +11,7 @@ from joinedup.accounts.roles import Perm
 from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_list, audit_record
 from joinedup.core.decorators import requires
-from joinedup.core.paging import row_id
+from joinedup.core.paging import row_id, whole_number
 from joinedup.directory.queries import organisations_for_choice
 from joinedup.healthchecks.queries import health_plan_summary_for
 from joinedup.people.decorators import person_action, person_page
@@ -249,8 +249,8 @@ def compare(request, person):
 
 def _print_context(request, person):
     number = request.GET.get("version", "")
-    if number.isdigit():
-        v = queries.plan_version_for(person=person, number=int(number))
+    if (wanted := row_id(number)) is not None:
+        v = queries.plan_version_for(person=person, number=wanted)
     else:
         v = queries.plan_current_for(person=person) or queries.plan_draft_for(person=person)
         if v is not None:
@@ -411,8 +411,8 @@ def draft_actions(request, person):
     organisations = services.care_team_organisations(person)
     initial = {}
     suggest = request.GET.get("suggest", "")
-    if suggest.isdigit() and 1 <= int(suggest) <= 11:
-        item = dialog_items()[int(suggest) - 1]
+    if item_number := whole_number(suggest, maximum=11):
+        item = dialog_items()[item_number - 1]
         initial["description"] = f"Help with {item.domain.lower()} (the person asked for more help in DIALOG)"
     posting = request.method == "POST" and "remove" not in request.POST
     form = ActionForm(

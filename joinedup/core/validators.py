@@ -16,7 +16,7 @@ def normalise_nhs_number(value: str) -> str:
 
 def validate_nhs_number(value: str) -> None:
     digits = normalise_nhs_number(value)
-    if not digits.isdigit() or len(digits) != 10:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) != 10:
         raise ValidationError("NHS number must be 10 digits", code="nhs_number_length")
     if nhs_number.calculate_checksum(digits[:9]) != int(digits[9]):
         raise ValidationError(

@@ -3,15 +3,22 @@
 from django.http import Http404
 
 from joinedup.core.access import visible_people
+from joinedup.core.paging import row_id
 from joinedup.directory.models import Organisation
 from joinedup.people.queries import person_for
 
 
+def _pk(resource_id: str, what: str) -> int:
+    """A resource id as a row's id; 404 for anything that cannot be one (FHIR ids here are ASCII digits)."""
+    pk = row_id(resource_id)
+    if pk is None:
+        raise Http404(f"No such {what}")
+    return pk
+
+
 def patient_for(*, by, resource_id: str):
     """The person behind Patient/<id>, if the client may see them; 404 otherwise, so existence is not revealed."""
-    if not resource_id.isdigit() or len(resource_id) > 18:
-        raise Http404("No such patient")
-    return person_for(by=by, pk=int(resource_id))
+    return person_for(by=by, pk=_pk(resource_id, "patient"))
 
 
 def patients_matching(*, by, search):
@@ -24,10 +31,9 @@ def patients_matching(*, by, search):
 
 def organisation_for(*, resource_id: str) -> Organisation:
     """The region's directory is reference data: any client may read it."""
-    if not resource_id.isdigit() or len(resource_id) > 18:
-        raise Http404("No such organisation")
+    pk = _pk(resource_id, "organisation")
     try:
-        return Organisation.objects.get(pk=int(resource_id))
+        return Organisation.objects.get(pk=pk)
     except Organisation.DoesNotExist:
         raise Http404("No such organisation") from None
 
@@ -63,11 +69,9 @@ def health_check_for(*, by, resource_id: str):
     """The check behind Observation/<check id>-<element>, if the client may see the person."""
     from joinedup.healthchecks.models import HealthCheck
 
-    check_id = resource_id.split("-", 1)[0]
-    if not check_id.isdigit() or len(check_id) > 18:
-        raise Http404("No such observation")
+    pk = _pk(resource_id.split("-", 1)[0], "observation")
     try:
-        return HealthCheck.objects.select_related("person").get(pk=int(check_id), person__in=visible_people(by))
+        return HealthCheck.objects.select_related("person").get(pk=pk, person__in=visible_people(by))
     except HealthCheck.DoesNotExist:
         raise Http404("No such observation") from None
 
@@ -84,10 +88,9 @@ def register_entries_matching(*, by, search):
 def register_entry_for(*, by, resource_id: str):
     from joinedup.healthchecks.models import RegisterEntry
 
-    if not resource_id.isdigit() or len(resource_id) > 18:
-        raise Http404("No such condition")
+    pk = _pk(resource_id, "condition")
     try:
-        return RegisterEntry.objects.select_related("person").get(pk=int(resource_id), person__in=visible_people(by))
+        return RegisterEntry.objects.select_related("person").get(pk=pk, person__in=visible_people(by))
     except RegisterEntry.DoesNotExist:
         raise Http404("No such condition") from None
 

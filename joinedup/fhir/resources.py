@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from joinedup.core.paging import row_id
 from joinedup.core.validators import normalise_nhs_number
 
 from .mappers.identifiers import (
@@ -32,7 +33,8 @@ class ResourceType:
 
 
 def _id(text: str) -> Q:
-    return Q(pk=int(text)) if text.isdigit() and len(text) <= 18 else Q(pk__in=[])
+    pk = row_id(text)
+    return Q(pk=pk) if pk is not None else Q(pk__in=[])
 
 
 def _nhs_number(text: str) -> Q:

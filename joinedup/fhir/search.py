@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 
+from joinedup.core.paging import whole_number
+
 from .responses import JSON_FORMATS, FhirError
 
 DEFAULT_COUNT = 20
@@ -136,9 +138,10 @@ def patient_reference(field_name: str) -> Callable[[str], Q]:
 
 
 def _number(name: str, text: str, *, low: int, high: int) -> int:
-    if not text.isdigit() or not low <= int(text) <= high:
+    number = whole_number(text, maximum=high)
+    if number is None or number < low:
         raise FhirError(400, "invalid", f"{name} must be a whole number from {low} to {high}", expression=name)
-    return int(text)
+    return number
 
 
 def parse_search(request, params: tuple[SearchParam, ...]) -> Search:

@@ -11,6 +11,11 @@ from joinedup.core.validators import validate_no_markup
 from .rendering import NhsBoundField
 
 
+def _digits(text: str) -> bool:
+    """Digits int() can read: str.isdigit() also says yes to "¹" and "٣"."""
+    return text.isascii() and text.isdigit()
+
+
 class NhsForm(forms.Form):
     """Every field renders through the NHS.UK macros; every text field refuses markup."""
 
@@ -76,8 +81,8 @@ class NhsDateField(forms.Field):
         missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
         if missing:
             raise ValidationError(f"{label} must include a {' and '.join(missing)}", code="incomplete")
-        month_number = MONTHS.get(month.lower()) if not month.isdigit() else int(month)
-        if month_number is None or not day.isdigit() or not year.isdigit():
+        month_number = int(month) if _digits(month) else MONTHS.get(month.lower())
+        if month_number is None or not _digits(day) or not _digits(year):
             raise ValidationError(f"{label} must be a real date", code="invalid")
         if len(year) != 4:
             raise ValidationError("Year must include 4 numbers", code="invalid")

@@ -8,7 +8,7 @@ from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_list
 from joinedup.core.decorators import requires
 from joinedup.core.models import Service
-from joinedup.core.paging import page_number
+from joinedup.core.paging import MAX_ID, page_number, whole_number
 from joinedup.core.timeline import timeline_rows
 from joinedup.directory.queries import practices_for_choice
 
@@ -113,7 +113,8 @@ def edit(request, person):
     initial["practice"] = str(person.practice_id or "")
     form = PersonForm(request.POST or None, initial=initial, practices=practices_for_choice())
     posted_version = request.POST.get("version", "")
-    version = int(posted_version) if posted_version.isdigit() else person.version
+    version = whole_number(posted_version, maximum=MAX_ID)
+    version = person.version if version is None else version
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:

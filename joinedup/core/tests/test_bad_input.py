@@ -161,3 +161,28 @@ def test_a_nul_character_in_a_search_is_refused_by_name(clinician):
 @given(person_id=st.integers(min_value=2**31, max_value=10**30))
 def test_a_person_id_too_large_for_the_database_is_not_found(clinician, person_id):
     assert clinician.get(f"/people/{person_id}/").status_code == 404
+
+
+# Digits that str.isdigit() accepts but int() does not ("¹", "٣"): a clear answer, never a 500 ----------------------
+
+
+@pytest.mark.parametrize("odd", ["¹", "٣", "1²"])
+def test_digits_int_cannot_read_are_not_a_crash(clinician, person, draft, odd):
+    pages = [
+        (reverse("care:plan_print", args=[person.pk]), {"version": odd}),
+        (reverse("care:draft_actions", args=[person.pk]), {"suggest": odd}),
+        (reverse("people:search"), {"nhs_number": "999000001" + odd}),
+        (
+            reverse("people:search"),
+            {
+                "name": "Ashworth",
+                "date_of_birth-day": odd,
+                "date_of_birth-month": odd,
+                "date_of_birth-year": "198" + odd,
+            },
+        ),
+    ]
+    for url, query in pages:
+        assert clinician.get(url, query).status_code in (200, 302, 404), (url, query)
+    response = clinician.post(reverse("people:edit", args=[person.pk]), {"version": odd, "given_name": "Zoë"})
+    assert response.status_code in (200, 302), odd
