@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "joinedup.reporting",
     "joinedup.healthchecks",
     "joinedup.fhir",
+    "joinedup.inbox",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("joinedup.demo")

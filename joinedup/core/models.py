@@ -95,3 +95,17 @@ class TimelineEntry(models.Model):
         indexes = [models.Index(fields=["person", "-at", "-id"], name="timeline_person_at")]
         ordering = ["-at", "-id"]
         verbose_name_plural = "timeline entries"
+
+
+class ScheduledJob(models.Model):
+    """When each scheduled job (core/schedule.py) last ran, and how."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
