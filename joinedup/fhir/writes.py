@@ -8,6 +8,7 @@ A resource that cannot be used is a FhirError(422) whose `expression` points at 
 """
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -77,15 +78,18 @@ def unprocessable(diagnostics: str, expression: str) -> FhirError:
     return FhirError(422, "invalid", diagnostics, expression=expression)
 
 
-def parsed(body, resource_type: str, at: str):
-    """The body as a fhir.resources model of `resource_type`; 422 naming the first element at fault."""
+def parsed(body, resource_type: str, at: str) -> dict:
+    """The body checked as a fhir.resources model of `resource_type` and given back as that model writes it (nulls
+    and empty elements gone, every element of its FHIR type); 422 naming the first element at fault."""
     from fhir.resources.R4B import get_fhir_model_class
 
     if not isinstance(body, dict) or body.get("resourceType") != resource_type:
         raise unprocessable(f"Send a {resource_type} resource", f"{at}.resourceType" if at else "resourceType")
     try:
-        return get_fhir_model_class(resource_type).model_validate(body)
-    except ModelError as e:
+        return json.loads(get_fhir_model_class(resource_type).model_validate(body).model_dump_json())
+    except (ModelError, ValueError, TypeError) as e:
+        if not isinstance(e, ModelError):
+            raise unprocessable(f"Not a valid {resource_type}", at or resource_type) from None
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function"))
         raise unprocessable(f"{first['msg']}", f"{at or resource_type}.{where}".rstrip(".")) from None
@@ -98,7 +102,7 @@ def nhs_number_of(patient: dict) -> str:
 
 def patient_fields(body: dict, *, by, at: str = "Patient") -> dict:
     """person_register's arguments from a Patient. The practice is the client's own unless it names another."""
-    parsed(body, "Patient", at)
+    body = parsed(body, "Patient", at)
     names = body.get("name") or []
     official = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
     fields = {
@@ -208,7 +212,7 @@ def _number(quantity: dict | None, field: str, at: str):
 def check_values(body: dict, *, at: str = "Observation") -> tuple[int, dt.date, dict]:
     """(patient id, date, check_record's values) from an Observation of one health check element (or a blood
     pressure panel with systolic and diastolic components)."""
-    parsed(body, "Observation", at)
+    body = parsed(body, "Observation", at)
     reference = (body.get("subject") or {}).get("reference", "")
     match = re.fullmatch(r"(?:.*/)?Patient/([0-9]{1,18})", reference)
     if not match:
