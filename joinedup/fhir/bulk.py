@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from joinedup.accounts.roles import Perm
 from joinedup.core.access import may, visible_people
 from joinedup.core.audit import audit_list
 from joinedup.core.models import AuditAction
@@ -99,11 +100,11 @@ def _write_type(job, by, kind: str, people_ids: list[int], out) -> tuple[int, se
         for person in visible_people(by).filter(pk__in=people_ids).select_related("practice").order_by("pk"):
             emit(person.pk, json.loads(patient_resource(person).model_dump_json()))
     elif kind == "Condition":
-        from joinedup.accounts.roles import Perm
-        from joinedup.core.access import visible_people as visible
         from joinedup.healthchecks.models import RegisterEntry
 
-        allowed = visible(by, Perm.HC_VIEW).filter(pk__in=people_ids)
+        if not may(by, Perm.HC_VIEW):
+            return 0, set()
+        allowed = visible_people(by, Perm.HC_VIEW).filter(pk__in=people_ids)
         for entry in RegisterEntry.objects.filter(person__in=allowed).order_by("person_id", "id"):
             emit(entry.person_id, json.loads(condition_resource(entry).model_dump_json()))
     else:

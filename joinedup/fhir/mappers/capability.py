@@ -59,7 +59,7 @@ def capability_statement(*, base: str, token_url: str) -> CapabilityStatement:
                             "type": r.name,
                             "profile": r.profile,
                             "interaction": [{"code": code} for code in r.interactions],
-                            **({"conditionalCreate": True} if "create" in r.interactions else {}),
+                            **({"conditionalCreate": True} if r.name == "Patient" else {}),
                             **({"operation": [PATIENT_EXPORT]} if r.name == "Patient" else {}),
                             "searchParam": [
                                 {"name": p.name, "type": p.type, "documentation": p.documentation}
