@@ -270,6 +270,10 @@ LOGGING = {
 # (otherwise it is taken from the request); how long an access token lasts (SMART suggests at most five minutes).
 FHIR_BASE_URL = os.environ.get("JOINEDUP_FHIR_BASE_URL", "")
 FHIR_ACCESS_TOKEN_SECONDS = int(os.environ.get("JOINEDUP_FHIR_ACCESS_TOKEN_SECONDS", "300"))
+# Bulk Data $export: where the NDJSON files are written, how long they are kept, how often a client may poll.
+FHIR_EXPORT_DIR = Path(os.environ.get("JOINEDUP_FHIR_EXPORT_DIR", VAR_DIR / "fhir-exports"))
+FHIR_EXPORT_HOURS = int(os.environ.get("JOINEDUP_FHIR_EXPORT_HOURS", "24"))
+FHIR_EXPORT_POLL_SECONDS = int(os.environ.get("JOINEDUP_FHIR_EXPORT_POLL_SECONDS", "2"))
 
 # SMI register imports (joinedup/healthchecks/registers.py). The largest register file the upload page takes (MB; the
 # command line has no limit); how many rejected rows an import keeps with their line and reason (all are counted by

@@ -24,7 +24,15 @@ from .responses import JSON_FORMATS, FhirError, outcome_response
 from .scopes import allowed
 
 logger = logging.getLogger(__name__)
-INTERACTION_LETTER = {"read": "r", "search-type": "s", "create": "c", "update": "u", "delete": "d"}
+INTERACTION_LETTER = {
+    "read": "r",
+    "vread": "r",
+    "history-instance": "r",
+    "search-type": "s",
+    "create": "c",
+    "update": "u",
+    "delete": "d",
+}
 
 
 def _answer_failures(view, request, *args, **kwargs):
@@ -56,6 +64,7 @@ def token_api(resource_type: str | None = None, interaction: str | None = None, 
             if resource_type and not allowed(scopes, resource_type, INTERACTION_LETTER[interaction]):
                 raise FhirError(403, "forbidden", f"The access token does not allow {interaction} of {resource_type}")
             request.fhir_client = client
+            request.fhir_scopes = scopes
             return view(request, client.user, *args, **kwargs)
 
         @wraps(view)
@@ -81,3 +90,17 @@ def fhir_open(methods=("GET",)):
         return public(wrapped)
 
     return decorate
+
+
+def by_method(**views):
+    """One address, a view per HTTP method (`get=..., post=...`), each declaring its own access with token_api."""
+
+    def dispatch(request, *args, **kwargs):
+        view = views.get(request.method.lower())
+        if view is None:
+            allowed = ", ".join(m.upper() for m in views)
+            return outcome_response(405, "not-supported", f"{request.method} is not supported here; use {allowed}")
+        return view(request, *args, **kwargs)
+
+    dispatch.token_authenticated = True
+    return csrf_exempt(public(dispatch))

@@ -18,6 +18,10 @@ def new_client_id() -> str:
     return "jc-" + secrets.token_hex(12)
 
 
+def new_export_id() -> str:
+    return "ex-" + secrets.token_hex(16)
+
+
 class SystemClient(models.Model):
     client_id = models.CharField(max_length=64, unique=True, default=new_client_id)
     name = models.CharField(max_length=200, validators=[validate_no_markup])
@@ -59,3 +63,38 @@ class AccessToken(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["expires_at"], name="fhir_token_expiry")]
+
+
+class ExportJob(models.Model):
+    """A Bulk Data $export: asked for by a client, run on the task worker, its NDJSON files kept until they expire.
+
+    `heartbeat_at` is touched as the worker writes; a running job whose heartbeat has stopped is taken to have lost
+    its worker and is started again once (`attempts`), then failed."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    id = models.CharField(primary_key=True, max_length=40, default=new_export_id, editable=False)
+    client = models.ForeignKey(SystemClient, on_delete=models.PROTECT, related_name="exports")
+    level = models.CharField(max_length=10)  # system, patient, group
+    group = models.CharField(max_length=64, blank=True)
+    types = models.JSONField(default=list)
+    since = models.DateTimeField(null=True, blank=True)
+    request_url = models.CharField(max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    progress = models.CharField(max_length=200, blank=True)
+    transaction_time = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    output = models.JSONField(default=list)  # [{"type": "Patient", "file": "Patient-1.ndjson", "count": 12}]
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "expires_at"], name="fhir_export_status_expires")]

@@ -55,27 +55,6 @@ def _page(queryset, search):
     return rows[: search.count], total, more
 
 
-def health_checks_matching(*, by, search) -> list:
-    """Every health check of the people this client may see that match (the search names one patient)."""
-    from joinedup.healthchecks.models import HealthCheck
-
-    checks = HealthCheck.objects.filter(person__in=visible_people(by)).select_related("person")
-    for condition in search.filters:
-        checks = checks.filter(condition)
-    return list(checks.order_by("-done_on", "-id"))
-
-
-def health_check_for(*, by, resource_id: str):
-    """The check behind Observation/<check id>-<element>, if the client may see the person."""
-    from joinedup.healthchecks.models import HealthCheck
-
-    pk = _pk(resource_id.split("-", 1)[0], "observation")
-    try:
-        return HealthCheck.objects.select_related("person").get(pk=pk, person__in=visible_people(by))
-    except HealthCheck.DoesNotExist:
-        raise Http404("No such observation") from None
-
-
 def register_entries_matching(*, by, search):
     from joinedup.healthchecks.models import RegisterEntry
 
@@ -100,3 +79,82 @@ def page_of(items: list, search):
     total = len(items) if search.total != "none" else None
     rows = items[search.offset : search.offset + search.count] if search.count else []
     return rows, total, search.count > 0 and len(items) > search.offset + search.count
+
+
+def people_for(*, by, pks) -> list:
+    """The people among `pks` this client may see (for `_include` of a search's subjects)."""
+    return list(visible_people(by).filter(pk__in=pks).select_related("practice").order_by("pk"))
+
+
+def _staff():
+    """Staff accounts: not the service accounts of system clients."""
+    from joinedup.accounts.models import User
+
+    return User.objects.filter(fhir_client__isnull=True, is_active=True)
+
+
+def practitioner_for(*, resource_id: str):
+    pk = _pk(resource_id, "practitioner")
+    user = _staff().filter(pk=pk).first()
+    if user is None:
+        raise Http404("No such practitioner")
+    return user
+
+
+def practitioners_matching(*, search):
+    users = _staff()
+    for condition in search.filters:
+        users = users.filter(condition)
+    return _page(users.order_by("last_name", "first_name", "pk"), search)
+
+
+def _memberships():
+    from joinedup.accounts.models import Membership
+
+    return Membership.objects.filter(user__fhir_client__isnull=True, user__is_active=True).select_related(
+        "user", "team__organisation"
+    )
+
+
+def practitioner_role_for(*, resource_id: str):
+    pk = _pk(resource_id, "practitioner role")
+    membership = _memberships().filter(pk=pk).first()
+    if membership is None:
+        raise Http404("No such practitioner role")
+    return membership
+
+
+def practitioner_roles_matching(*, search):
+    rows = _memberships()
+    for condition in search.filters:
+        rows = rows.filter(condition)
+    return _page(rows.order_by("pk"), search)
+
+
+def audit_event_for(*, resource_id: str):
+    from joinedup.core.models import AuditEvent
+
+    pk = _pk(resource_id, "audit event")
+    event = AuditEvent.objects.filter(pk=pk).first()
+    if event is None:
+        raise Http404("No such audit event")
+    return event
+
+
+def audit_events_matching(*, search):
+    from joinedup.core.models import AuditEvent
+
+    events = AuditEvent.objects.all()
+    for condition in search.filters:
+        events = events.filter(condition)
+    return _page(events.order_by("-at", "-id"), search)
+
+
+def export_job_for(*, client, job_id: str):
+    """A client's own export; any other id is a 404."""
+    from .models import ExportJob
+
+    job = ExportJob.objects.filter(pk=job_id[:40], client=client).first()
+    if job is None:
+        raise Http404("No such export")
+    return job

@@ -23,7 +23,7 @@ from .responses import JSON_FORMATS, FhirError
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
 MAX_OFFSET = 10_000
-RESULT_PARAMETERS = {"_count", "_total", "_offset", "_format"}
+RESULT_PARAMETERS = {"_count", "_total", "_offset", "_format", "_include"}
 TOTAL_MODES = {"none", "estimate", "accurate"}
 DATE = re.compile(r"^(?P<prefix>eq|ne|lt|gt|le|ge|sa|eb)?(?P<year>\d{4})(-(?P<month>\d{2})(-(?P<day>\d{2}))?)?$")
 
@@ -42,13 +42,39 @@ class SearchParam:
     required: bool = False  # searches that must name it (e.g. the patient whose observations are wanted)
 
 
+class Match:
+    """A filter on a resource already mapped (a dict), for searches over one patient's record, where the rows come
+    from several tables. `patients` is the set of Patient ids a `patient` parameter names (None: any)."""
+
+    def __init__(self, test: Callable[[dict], bool], patients: frozenset[int] | None = None):
+        self.test = test
+        self.patients = patients
+
+    def __call__(self, resource: dict) -> bool:
+        return self.test(resource)
+
+    def __or__(self, other: "Match") -> "Match":
+        patients = None if self.patients is None or other.patients is None else self.patients | other.patients
+        return Match(lambda r: self.test(r) or other.test(r), patients)
+
+
 @dataclass
 class Search:
-    filters: list[Q] = field(default_factory=list)
+    filters: list = field(default_factory=list)  # Q objects, or Match objects for compartment searches
     count: int = DEFAULT_COUNT
     offset: int = 0
     total: str = "accurate"
     kept: list[tuple[str, str]] = field(default_factory=list)  # the parameters used, for self and next links
+    includes: list[str] = field(default_factory=list)  # `_include` values asked for
+
+    @property
+    def patients(self) -> frozenset[int] | None:
+        """The Patient ids every `patient` parameter allows (repeated parameters mean "and")."""
+        named = [f.patients for f in self.filters if isinstance(f, Match) and f.patients is not None]
+        return frozenset.intersection(*named) if named else None
+
+    def matches(self, resource: dict) -> bool:
+        return all(f(resource) for f in self.filters if isinstance(f, Match))
 
     def link(self, base_url: str, *, offset: int) -> str:
         params = [*self.kept, ("_count", str(self.count))]
@@ -113,6 +139,73 @@ def date_filter(field_name: str) -> Callable[[str], Q]:
     return build
 
 
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text[:10])
+
+
+def date_match(value_of: Callable[[dict], str | None]) -> Callable[[str], Match]:
+    """A date parameter over a mapped resource: the date (or the day of the date-time) `value_of` finds."""
+
+    def build(text: str) -> Match:
+        prefix, start, end = date_range(text)
+        test = {
+            "eq": lambda d: start <= d < end,
+            "ne": lambda d: not start <= d < end,
+            "lt": lambda d: d < start,
+            "eb": lambda d: d < start,
+            "le": lambda d: d < end,
+            "gt": lambda d: d >= end,
+            "sa": lambda d: d >= end,
+            "ge": lambda d: d >= start,
+        }[prefix]
+
+        def check(resource: dict) -> bool:
+            value = value_of(resource)
+            return bool(value) and test(_day(value))
+
+        return Match(check)
+
+    return build
+
+
+def code_match(value_of: Callable[[dict], list[dict]]) -> Callable[[str], Match]:
+    """A token parameter over codings: `system|code`, `code`, or `system|` (any code of that system)."""
+
+    def build(text: str) -> Match:
+        if len(text) > 200:
+            raise BadParameter("a code of at most 200 characters")
+        system, bar, code = text.rpartition("|") if "|" in text else ("", "", text)
+
+        def check(resource: dict) -> bool:
+            return any(
+                (not bar or c.get("system") == (system or None)) and (not code or c.get("code") == code)
+                for c in value_of(resource)
+            )
+
+        return Match(check)
+
+    return build
+
+
+def value_match(value_of: Callable[[dict], str | None], allowed: tuple[str, ...]) -> Callable[[str], Match]:
+    """A token parameter over a code of one required value set, such as a status."""
+
+    def build(text: str) -> Match:
+        if text not in allowed:
+            raise BadParameter(f"{text[:50]!r} is not one of {', '.join(allowed)}")
+        return Match(lambda r: value_of(r) == text)
+
+    return build
+
+
+def patient_match(text: str) -> Match:
+    """`patient` on a compartment resource: the rows are read for the named people only."""
+    match = PATIENT_REFERENCE.match(text)
+    if not match or ("/" in text and "Patient/" not in text):
+        raise BadParameter(f"{text!r} is not a reference to a Patient, such as Patient/12")
+    return Match(lambda r: True, frozenset({int(match["id"])}))
+
+
 def starts_with(field_name: str) -> Callable[[str], Q]:
     def build(text: str) -> Q:
         if not text.strip() or len(text) > 100:
@@ -144,7 +237,7 @@ def _number(name: str, text: str, *, low: int, high: int) -> int:
     return number
 
 
-def parse_search(request, params: tuple[SearchParam, ...]) -> Search:
+def parse_search(request, params: tuple[SearchParam, ...], includes: tuple[str, ...] = ()) -> Search:
     """Read the query string against the declared parameters; FhirError(400) names the first problem."""
     lenient = "handling=lenient" in request.headers.get("Prefer", "").replace(" ", "").lower()
     by_name = {p.name: p for p in params}
@@ -163,6 +256,15 @@ def parse_search(request, params: tuple[SearchParam, ...]) -> Search:
                 if value not in TOTAL_MODES:
                     raise FhirError(400, "invalid", "_total must be none, estimate or accurate", expression=name)
                 search.total = value
+            elif name == "_include":
+                if value not in includes:
+                    if lenient:
+                        continue
+                    known = ", ".join(includes) or "nothing"
+                    raise FhirError(400, "not-supported", f"_include here takes {known}", expression=name)
+                if value not in search.includes:
+                    search.includes.append(value)
+                    search.kept.append((name, value))
             elif name == "_format":
                 if value not in JSON_FORMATS:
                     raise FhirError(406, "not-supported", "This server answers in JSON only", expression=name)

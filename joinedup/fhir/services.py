@@ -2,6 +2,7 @@
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -124,3 +125,177 @@ def system_client_deactivate(*, by, client, reason: str) -> SystemClient:
     AccessToken.objects.filter(client=client).delete()
     audit_record(by=by, action=AuditAction.UPDATE, what="FHIR system client switched off", obj=client, reason=reason)
     return client
+
+
+# --- Writes from GP systems (see writes.py): each one transaction, through the owning apps' services ------------
+
+
+@dataclass
+class Written:
+    """What a write did: the resource type, the row, and whether it was created (201) or found (200)."""
+
+    resource_type: str
+    row: object
+    created: bool
+    element: str = ""
+
+
+def _patient_write(*, by, body: dict, if_none_exist: str | None, at: str) -> Written:
+    from joinedup.people.services import person_register
+
+    from . import writes
+
+    fields = writes.patient_fields(body, by=by, at=at)
+    if if_none_exist is not None:
+        number = writes.if_none_exist_number(if_none_exist, at)
+        found = writes.existing_patient(by=by, nhs_number=number, at=at)
+        if found is not None:
+            return Written("Patient", found, created=False)
+    try:
+        person = person_register(by=by, **fields)
+    except ValidationError as e:
+        raise writes.refused(e, writes.PATIENT_FIELD_PATH, at) from None
+    return Written("Patient", person, created=True)
+
+
+@transaction.atomic
+def fhir_patient_create(*, by, body: dict, if_none_exist: str | None = None) -> Written:
+    """A Patient from a GP system, registered through people.services; conditionally on its NHS number."""
+    return _patient_write(by=by, body=body, if_none_exist=if_none_exist, at="Patient")
+
+
+@transaction.atomic
+def fhir_patient_update(*, by, person, body: dict, expected_version: int | None) -> Written:
+    """A Patient replaced; with If-Match, refused (412) when the record changed since that version."""
+    from joinedup.people.services import StaleEdit, person_update
+
+    from . import writes
+    from .responses import FhirError
+
+    if body.get("id") != str(person.pk):
+        raise FhirError(400, "invalid", "The Patient's id must be the one in the address", expression="Patient.id")
+    fields = writes.patient_fields(body, by=by)
+    try:
+        person = person_update(by=by, person=person, expected_version=expected_version or person.version, **fields)
+    except StaleEdit as e:
+        raise FhirError(
+            412, "conflict", f"The Patient is at version {e.current.version}, not {expected_version}"
+        ) from None
+    except ValidationError as e:
+        raise writes.refused(e, writes.PATIENT_FIELD_PATH, "Patient") from None
+    return Written("Patient", person, created=False)
+
+
+def _checks_write(*, by, observations: list[tuple[str, dict]]) -> list[Written]:
+    """Observations as health checks: those of one person on one day make one check (so a full set is a full
+    check), recorded through healthchecks.services.check_record."""
+    from joinedup.healthchecks.services import check_record
+
+    from . import writes
+
+    grouped: dict[tuple[int, object], list] = {}
+    for at, body in observations:
+        person_id, done_on, values = writes.check_values(body, at=at)
+        grouped.setdefault((person_id, done_on), []).append((at, values))
+    written = {}
+    for (person_id, done_on), items in grouped.items():
+        first_at = items[0][0]
+        person = writes.person_for_write(by=by, pk=person_id, at=first_at)
+        values = {}
+        for at, more in items:
+            clash = set(values) & set(more)
+            if clash:
+                raise writes.unprocessable(f"{sorted(clash)[0]} is sent twice for the same day", f"{at}.code")
+            values.update(more)
+        try:
+            check = check_record(by=by, person=person, done_on=done_on, **values)
+        except ValidationError as e:
+            raise writes.refused(e, writes.CHECK_FIELD_PATH, first_at) from None
+        for at, more in items:
+            written[at] = Written("Observation", check, created=True, element=writes.served_element(more))
+    return [written[at] for at, _ in observations]
+
+
+@transaction.atomic
+def fhir_observation_create(*, by, body: dict) -> Written:
+    return _checks_write(by=by, observations=[("Observation", body)])[0]
+
+
+@transaction.atomic
+def fhir_transaction(*, by, bundle: dict) -> list[Written]:
+    """A transaction Bundle of Patients (conditional create on NHS number) and Observations: all or nothing.
+    An Observation's subject may be the fullUrl of a Patient in the same Bundle."""
+    from . import writes
+
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle" or bundle.get("type") != "transaction":
+        raise writes.unprocessable("Send a Bundle of type transaction", "Bundle.type")
+    entries = bundle.get("entry") or []
+    if not isinstance(entries, list) or not entries:
+        raise writes.unprocessable("The transaction has no entries", "Bundle.entry")
+    if len(entries) > writes.MAX_TRANSACTION_ENTRIES:
+        raise writes.unprocessable(f"At most {writes.MAX_TRANSACTION_ENTRIES} entries a transaction", "Bundle.entry")
+    results: dict[int, Written] = {}
+    local_ids: dict[str, str] = {}
+    observations = []
+    for index, entry in enumerate(entries):
+        at = f"Bundle.entry[{index}]"
+        request = entry.get("request") if isinstance(entry, dict) else None
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(request, dict) or request.get("method") != "POST" or not isinstance(resource, dict):
+            raise writes.unprocessable("Each entry creates a Patient or an Observation (request.method POST)", at)
+        kind = resource.get("resourceType")
+        if request.get("url") != kind or kind not in ("Patient", "Observation"):
+            raise writes.unprocessable("request.url must name the resource type: Patient or Observation", at)
+        if kind == "Patient":
+            written = _patient_write(
+                by=by, body=resource, if_none_exist=request.get("ifNoneExist"), at=f"{at}.resource"
+            )
+            results[index] = written
+            if isinstance(entry.get("fullUrl"), str):
+                local_ids[entry["fullUrl"]] = f"Patient/{written.row.pk}"
+        else:
+            observations.append((index, resource))
+    resolved = []
+    for index, resource in observations:
+        subject = resource.get("subject") if isinstance(resource.get("subject"), dict) else {}
+        if subject.get("reference") in local_ids:
+            resource = {**resource, "subject": {**subject, "reference": local_ids[subject["reference"]]}}
+        resolved.append((f"Bundle.entry[{index}].resource", resource))
+    for (index, _), written in zip(observations, _checks_write(by=by, observations=resolved), strict=True):
+        results[index] = written
+    return [results[i] for i in range(len(entries))]
+
+
+# --- Bulk Data $export jobs (bulk.py runs them) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def export_job_create(*, client, level: str, group: str, types: list[str], since, url: str):
+    from .models import ExportJob
+
+    job = ExportJob.objects.create(
+        client=client, level=level, group=group, types=types, since=since, request_url=url[:2000]
+    )
+    audit_record(
+        by=client.user, action=AuditAction.EXPORT, what="FHIR bulk export requested", obj=job, reason=url[:500]
+    )
+    return job
+
+
+def export_job_polled(*, job, at) -> None:
+    from .models import ExportJob
+
+    ExportJob.objects.filter(pk=job.pk).update(last_polled_at=at)
+
+
+@transaction.atomic
+def export_job_cancel(*, job) -> None:
+    """Cancelled: the worker stops at its next chunk and the files go."""
+    import shutil
+
+    from .bulk import job_dir
+    from .models import ExportJob
+
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.CANCELLED, output=[], progress="Cancelled")
+    shutil.rmtree(job_dir(job), ignore_errors=True)
+    audit_record(by=job.client.user, action=AuditAction.UPDATE, what="FHIR bulk export cancelled", obj=job)

@@ -3,14 +3,20 @@
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
 from ..auth import ALGORITHMS
-from ..resources import SUPPORTED
+from ..resources import SUPPORTED, SYSTEM_INTERACTIONS
 
 SOFTWARE_VERSION = "0.1.0"
+BULK = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
+SYSTEM_EXPORT = {"name": "export", "definition": BULK + "export"}
+PATIENT_EXPORT = {"name": "export", "definition": BULK + "patient-export"}
+GROUP_EXPORT = {"name": "export", "definition": BULK + "group-export"}
 PUBLISHED = "2026-12-06"
 
 
 def scopes_supported() -> list[str]:
-    return [f"system/{r.name}.{what}" for r in SUPPORTED for what in ("read", "rs")]
+    reads = [f"system/{r.name}.{what}" for r in SUPPORTED for what in ("read", "rs")]
+    writes = [f"system/{r.name}.{what}" for r in SUPPORTED if "create" in r.interactions for what in ("write", "c")]
+    return reads + writes
 
 
 def capability_statement(*, base: str, token_url: str) -> CapabilityStatement:
@@ -53,6 +59,8 @@ def capability_statement(*, base: str, token_url: str) -> CapabilityStatement:
                             "type": r.name,
                             "profile": r.profile,
                             "interaction": [{"code": code} for code in r.interactions],
+                            **({"conditionalCreate": True} if r.name == "Patient" else {}),
+                            **({"operation": [PATIENT_EXPORT]} if r.name == "Patient" else {}),
                             "searchParam": [
                                 {"name": p.name, "type": p.type, "documentation": p.documentation}
                                 | ({"definition": p.definition} if p.definition else {})
@@ -60,7 +68,10 @@ def capability_statement(*, base: str, token_url: str) -> CapabilityStatement:
                             ],
                         }
                         for r in SUPPORTED
-                    ],
+                    ]
+                    + [{"type": "Group", "operation": [GROUP_EXPORT]}],
+                    "interaction": [{"code": code} for code in SYSTEM_INTERACTIONS],
+                    "operation": [SYSTEM_EXPORT],
                 }
             ],
         }

@@ -46,7 +46,13 @@ def token_request(http, signed: str, scope="system/Patient.read", **overrides):
     return http.post("/fhir/R4/auth/token", form)
 
 
-ALL_READS = "system/Patient.read system/Organization.read system/Observation.read system/Condition.read"
+def _all_reads() -> str:
+    from joinedup.fhir.resources import SUPPORTED
+
+    return " ".join(f"system/{r.name}.read" for r in SUPPORTED if r.name != "AuditEvent")
+
+
+ALL_READS = _all_reads()  # every type a practice may read; the audit trail is information governance's
 
 
 def bearer(client, scope=ALL_READS) -> str:
@@ -72,3 +78,60 @@ def fhir_get(http, url, token=None, **headers):
 def issue_codes(response) -> list[str]:
     assert response.resource["resourceType"] == "OperationOutcome"
     return [i["code"] for i in response.resource["issue"]]
+
+
+def fhir_send(http, method, url, token, body, **headers):
+    """POST or PUT a resource as a FHIR client; the answer is checked as fhir_get checks it."""
+    import json as _json
+
+    send = getattr(http, method.lower())
+    response = send(
+        url, _json.dumps(body), content_type="application/fhir+json", HTTP_AUTHORIZATION=f"Bearer {token}", **headers
+    )
+    assert response["Content-Type"].startswith("application/fhir+json"), response["Content-Type"]
+    payload = response.json()
+    get_fhir_model_class(payload["resourceType"]).model_validate(payload)
+    response.resource = payload
+    return response
+
+
+def new_patient(nhs_number="9990000026", family="Brennan", given="Aoife", **extra) -> dict:
+    return {
+        "resourceType": "Patient",
+        "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": nhs_number}],
+        "name": [{"use": "official", "family": family, "given": [given]}],
+        "gender": "female",
+        "birthDate": "1990-05-01",
+        "address": [{"postalCode": "FY1 4AB"}],
+        **extra,
+    }
+
+
+def blood_pressure(subject: str, day: str, systolic=128, diastolic=82) -> dict:
+    sct = "http://snomed.info/sct"
+
+    def part(code, value):
+        return {
+            "code": {"coding": [{"system": sct, "code": code}]},
+            "valueQuantity": {"value": value, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"},
+        }
+
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": sct, "code": "75367002", "display": "Blood pressure"}]},
+        "subject": {"reference": subject},
+        "effectiveDateTime": day,
+        "component": [part("163030003", systolic), part("163031004", diastolic)],
+    }
+
+
+def coded_value(subject: str, day: str, code: str, value, unit: str) -> dict:
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": code}]},
+        "subject": {"reference": subject},
+        "effectiveDateTime": day,
+        "valueQuantity": {"value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit},
+    }

@@ -5,21 +5,40 @@ from urllib.parse import urlencode
 
 import pytest
 from django.urls import get_resolver
+from django.utils import timezone
 
+from joinedup.core.models import AuditEvent
 from joinedup.directory.models import Organisation
-from joinedup.fhir.resources import SUPPORTED
+from joinedup.fhir.resources import SUPPORTED, SYSTEM_INTERACTIONS
 from joinedup.healthchecks.models import RegisterEntry
 
-from .helpers import fhir_get
+from .bulk_client import BulkClient
+from .helpers import bearer, blood_pressure, fhir_get, fhir_send, new_patient
 
 pytestmark = pytest.mark.django_db
+SNOMED = "http://snomed.info/sct"
 
 
 @pytest.fixture
-def expected(person, practice, hc_check):
+def token(practice_client):
+    return bearer(practice_client)
+
+
+@pytest.fixture
+def expected(person, practice, whole_record, personas):
     """For each resource type: the id of a resource the practice's client may read, and a search value of each
     parameter that finds it."""
+    from joinedup.accounts.models import Membership
+    from joinedup.care.models import DialogAssessment, LevelOfCareChange
+    from joinedup.people.models import CommunicationNeed
+
     organisation = Organisation.objects.get(code=practice.ods_code)
+    hc_check, r = whole_record["check"], whole_record
+    today = timezone.localdate().isoformat()
+    patient = f"Patient/{person.pk}"
+    clinician = personas.community_clinician
+    assessment = DialogAssessment.objects.get(person=person)
+    follow_up = hc_check.follow_ups.first()
     return {
         "Patient": (
             str(person.pk),
@@ -29,6 +48,7 @@ def expected(person, practice, hc_check):
                 "family": "Ashworth",
                 "given": "Zo",
                 "birthdate": "1984-03-15",
+                "create": new_patient,
             },
         ),
         "Organization": (
@@ -39,8 +59,34 @@ def expected(person, practice, hc_check):
                 "name": organisation.name[:6],
             },
         ),
-        "Observation": (f"{hc_check.pk}-bmi", {"patient": f"Patient/{person.pk}"}),
+        "Observation": (
+            f"{hc_check.pk}-bmi",
+            {
+                "patient": patient,
+                "code": f"{SNOMED}|60621009",
+                "date": f"ge{today}",
+                "_lastUpdated": today,
+                "create": lambda: blood_pressure(patient, today),
+            },
+        ),
         "Condition": (str(RegisterEntry.objects.get(person=person).pk), {"patient": str(person.pk)}),
+        "Practitioner": (str(clinician.pk), {"_id": str(clinician.pk), "name": clinician.last_name[:5]}),
+        "PractitionerRole": (
+            str(Membership.objects.get(user=clinician).pk),
+            {"_id": str(Membership.objects.get(user=clinician).pk), "practitioner": f"Practitioner/{clinician.pk}"},
+        ),
+        "CareTeam": (str(person.pk), {"patient": patient}),
+        "EpisodeOfCare": (str(LevelOfCareChange.objects.filter(person=person).first().pk), {"patient": patient}),
+        "ServiceRequest": (str(r["request"].pk), {"patient": patient, "status": "completed"}),
+        "Encounter": (f"emdt-{r['discussion'].pk}", {"patient": patient, "date": f"le{today}"}),
+        "Appointment": (str(r["booking"].pk), {"patient": patient, "date": f"gt{today}"}),
+        "CarePlan": (str(person.pk), {"patient": patient, "status": "active"}),
+        "Goal": (r["goal"].key, {"patient": patient}),
+        "Task": (f"followup-{follow_up.pk}", {"patient": patient, "status": "in-progress"}),
+        "QuestionnaireResponse": (str(assessment.pk), {"patient": patient}),
+        "Consent": (f"{person.pk}-vcfse", {"patient": patient}),
+        "Flag": (str(CommunicationNeed.objects.get(person=person).pk), {"patient": patient}),
+        "AuditEvent": ("", {"patient": patient, "date": today}),
     }
 
 
@@ -58,7 +104,59 @@ def search_type(http, token, resource_type, resource_id, examples):
     assert response.resource["type"] == "searchset"
 
 
-EXERCISES = {"read": read, "search-type": search_type}
+def vread(http, token, resource_type, resource_id, examples):
+    response = fhir_get(http, f"/fhir/R4/{resource_type}/{resource_id}", token)
+    version = response.resource["meta"]["versionId"]
+    again = fhir_get(http, f"/fhir/R4/{resource_type}/{resource_id}/_history/{version}", token)
+    assert again.status_code == 200, again.resource
+    assert again.resource == response.resource
+
+
+def history_instance(http, token, resource_type, resource_id, examples):
+    response = fhir_get(http, f"/fhir/R4/{resource_type}/{resource_id}/_history", token)
+    assert response.status_code == 200, response.resource
+    assert response.resource["type"] == "history"
+    assert len(response.resource["entry"]) >= 2
+
+
+def create(http, token, resource_type, resource_id, examples):
+    body = examples["create"]()
+    response = fhir_send(http, "POST", f"/fhir/R4/{resource_type}", token, body)
+    assert response.status_code == 201, response.resource
+
+
+def update(http, token, resource_type, resource_id, examples):
+    current = fhir_get(http, f"/fhir/R4/{resource_type}/{resource_id}", token)
+    version = current.resource["meta"]["versionId"]
+    body = {**current.resource, "telecom": [{"system": "email", "value": "zoe@example.org"}]}
+    response = fhir_send(http, "PUT", f"/fhir/R4/{resource_type}/{resource_id}", token, body, HTTP_IF_MATCH=version)
+    assert response.status_code == 200, response.resource
+
+
+EXERCISES = {
+    "read": read,
+    "search-type": search_type,
+    "vread": vread,
+    "history-instance": history_instance,
+    "create": create,
+    "update": update,
+}
+
+
+def exercise_exports(http, token, statement) -> int:
+    """Every $export listed, through the bulk client written from the specification."""
+    from joinedup.referrals.models import EmdtRequest
+
+    client = BulkClient(http, "http://testserver/fhir/R4/", token, sleep=lambda seconds: None)
+    group = f"emdt-{EmdtRequest.objects.first().team_id}"
+    paths = {"export": "$export", "patient-export": "Patient/$export", "group-export": f"Group/{group}/$export"}
+    rest = statement["rest"][0]
+    listed = [o["definition"].rsplit("/", 1)[1] for o in rest["operation"]]
+    listed += [o["definition"].rsplit("/", 1)[1] for r in rest["resource"] for o in r.get("operation", [])]
+    for name in listed:
+        export = client.export(paths[name], _type="Patient")
+        assert export.resources["Patient"], name
+    return len(listed)
 
 
 def test_the_capability_statement_describes_the_server(http):
@@ -71,33 +169,64 @@ def test_the_capability_statement_describes_the_server(http):
     security = statement["rest"][0]["security"]
     assert security["service"][0]["coding"][0]["code"] == "SMART-on-FHIR"
     assert security["extension"][0]["extension"][0]["valueUri"] == "http://testserver/fhir/R4/auth/token"
-    assert [r["type"] for r in statement["rest"][0]["resource"]] == [r.name for r in SUPPORTED]
+    assert [r["type"] for r in statement["rest"][0]["resource"]] == [r.name for r in SUPPORTED] + ["Group"]
 
 
-def test_every_interaction_and_search_parameter_listed_works(http, token, expected):
+def test_every_interaction_and_search_parameter_listed_works(http, write_token, expected, ig_token):
+    token = write_token
     statement = fhir_get(http, "/fhir/R4/metadata").resource
     exercised = 0
+    exercised += exercise_exports(http, write_token, statement)
     for resource in statement["rest"][0]["resource"]:
         resource_type = resource["type"]
+        if resource_type == "Group":
+            continue
         resource_id, examples = expected[resource_type]
+        if resource_type == "AuditEvent":  # the newest event about the person: reads before this one add events
+            token = ig_token
+            resource_id = str(AuditEvent.objects.filter(person__isnull=False).latest("id").pk)
         for interaction in resource["interaction"]:
             assert interaction["code"] in EXERCISES, f"{resource_type} {interaction['code']} is listed but not tested"
             EXERCISES[interaction["code"]](http, token, resource_type, resource_id, examples)
             exercised += 1
         for param in resource["searchParam"]:
             assert param["name"] in examples, f"{resource_type}?{param['name']} is listed but not tested"
-            query = urlencode({param["name"]: examples[param["name"]]})
+            [served] = [r for r in SUPPORTED if r.name == resource_type]
+            required = {p.name: examples[p.name] for p in served.search_params if p.required}
+            query = urlencode({**required, param["name"]: examples[param["name"]]})
             response = fhir_get(http, f"/fhir/R4/{resource_type}?{query}", token)
             assert response.status_code == 200, response.resource
             found = [e["resource"]["id"] for e in response.resource.get("entry", [])]
             assert resource_id in found, f"{resource_type}?{param['name']}={examples[param['name']]} missed it"
             exercised += 1
-    assert exercised == sum(len(r.interactions) + len(r.search_params) for r in SUPPORTED)
+    for interaction in statement["rest"][0]["interaction"]:
+        assert interaction["code"] == "transaction", f"{interaction['code']} is listed but not tested"
+        bundle = {
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [
+                {"resource": new_patient(nhs_number="9990000034"), "request": {"method": "POST", "url": "Patient"}}
+            ],
+        }
+        response = fhir_send(http, "POST", "/fhir/R4/", write_token, bundle)
+        assert response.status_code == 200, response.resource
+        exercised += 1
+    listed = sum(len(r.interactions) + len(r.search_params) for r in SUPPORTED) + len(SYSTEM_INTERACTIONS)
+    assert exercised == listed + 3  # the three $export operations
 
 
 def test_every_fhir_route_is_in_the_capability_statement_or_is_infrastructure():
-    infrastructure = {"metadata", "smart_configuration", "token", "unknown"}
-    listed = {f"{r.name.lower()}_{'read' if i == 'read' else 'search'}" for r in SUPPORTED for i in r.interactions}
+    infrastructure = {"metadata", "smart_configuration", "token", "unknown", "transaction"}
+    infrastructure |= {"export", "export_patients", "export_group", "export_status", "export_file"}
+    route = {
+        "read": "read",
+        "search-type": "search",
+        "vread": "vread",
+        "history-instance": "history",
+        "create": "search",  # the same address as search, by method
+        "update": "read",
+    }
+    listed = {f"{r.name.lower()}_{route[i]}" for r in SUPPORTED for i in r.interactions}
     resolver = get_resolver()
     fhir_routes = {
         name

@@ -209,12 +209,14 @@ def test_only_json_is_offered(http, token, person):
     assert response.status_code == 406
 
 
-def test_writes_are_not_supported_yet(http, token, person):
+def test_writes_need_a_write_scope_and_delete_is_not_supported(http, token, person):
     response = http.post(
         "/fhir/R4/Patient", "{}", content_type="application/fhir+json", HTTP_AUTHORIZATION=f"Bearer {token}"
     )
-    assert response.status_code == 405
+    assert response.status_code == 403
     assert response.json()["resourceType"] == "OperationOutcome"
+    gone = http.delete(f"/fhir/R4/Patient/{person.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert gone.status_code == 405 and gone.json()["resourceType"] == "OperationOutcome"
 
 
 def test_an_unknown_path_answers_404_with_an_outcome(http, token):
