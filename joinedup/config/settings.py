@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "joinedup.healthchecks",
     "joinedup.fhir",
     "joinedup.inbox",
+    "joinedup.staff",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("joinedup.demo")
@@ -109,6 +110,7 @@ MIDDLEWARE = [
     "joinedup.core.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "joinedup.accounts.middleware.SignInRequiredMiddleware",
+    "joinedup.accounts.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
