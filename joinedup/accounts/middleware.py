@@ -17,11 +17,16 @@ def before_second_factor(view):
     return view
 
 
+CIS2_SESSION_KEY = "signed_in_with_cis2"
+
+
 class SignInRequiredMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.session.get(CIS2_SESSION_KEY) and request.user.is_authenticated:
+            request.user.signed_in_with_cis2 = True
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

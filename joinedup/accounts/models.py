@@ -47,8 +47,8 @@ class User(AbstractUser):
     @property
     def is_verified_or_skipped(self) -> bool:
         """Signed in with both factors (or the demo/test setting that skips the second is on)."""
-        if settings.SKIP_SECOND_FACTOR:
-            return True
+        if settings.SKIP_SECOND_FACTOR or getattr(self, "signed_in_with_cis2", False):
+            return True  # CIS2 itself needs a strong second factor (authentication assurance level 3)
         is_verified = getattr(self, "is_verified", None)
         return bool(is_verified and is_verified())
 
