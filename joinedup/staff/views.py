@@ -56,7 +56,7 @@ def staff_new(request):
         else:
             messages.success(request, f"{user.get_full_name()} has been added. {presenters.first_sign_in(user)}")
             return redirect("staff:member", staff_id=user.pk)
-    return _page(request, "form.jinja", {"form": form, "title": "Add a member of staff", "button": "Add them"})
+    return _page(request, "form.jinja", {"form": form, "title": "Add a member of staff", "button_text": "Add them"})
 
 
 def _versioned_action(request, staff_id, *, form_class, title, button, service, done, intro="", with_user=False):
@@ -77,7 +77,7 @@ def _versioned_action(request, staff_id, *, form_class, title, button, service, 
                 return answer
             messages.success(request, answer)
             return redirect("staff:member", staff_id=user.pk)
-    context = {"form": form, "title": title, "button": button, "intro": intro, "member": presenters.StaffRow(user)}
+    context = {"form": form, "title": title, "button_text": button, "intro": intro, "member": presenters.StaffRow(user)}
     return _page(request, "form.jinja", context)
 
 
