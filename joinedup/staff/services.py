@@ -386,8 +386,9 @@ def unused_accounts(now=None):
     from django.db.models import Q
 
     cutoff = (now or timezone.now()) - dt.timedelta(days=UNUSED_DAYS)
+    # A FHIR system client's service account never signs in through the pages: its tokens are its use.
     return (
-        User.objects.filter(is_active=True)
+        User.objects.filter(is_active=True, fhir_client__isnull=True)
         .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
         .order_by("last_login", "last_name", "first_name")
     )

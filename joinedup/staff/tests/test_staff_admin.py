@@ -273,3 +273,9 @@ def test_a_leaver_working_for_two_organisations_is_not_ended_by_one_administrato
         services.account_end(by=personas.administrator, user=target, version=target.version, reason="Left")
     assert User.objects.get(pk=target.pk).is_active
     assert Organisation.objects.exists()
+
+
+def test_the_access_review_leaves_fhir_system_clients_alone(practice_client):
+    user_id = practice_client.user_id
+    User.objects.filter(pk=user_id).update(date_joined=timezone.now() - dt.timedelta(days=200), last_login=None)
+    assert user_id not in set(services.unused_accounts().values_list("pk", flat=True))
