@@ -83,5 +83,7 @@ def key_worker_choices(*, by):
     if ids is not None:
         current = current.filter(team__organisation_id__in=ids)
     return list(
-        User.objects.filter(is_active=True, pk__in=current.values("user_id")).order_by("last_name", "first_name")
+        User.objects.filter(is_active=True, fhir_client__isnull=True, pk__in=current.values("user_id")).order_by(
+            "last_name", "first_name"
+        )
     )
