@@ -29,7 +29,7 @@ class StaffRow:
         self.url = reverse("staff:member", args=[user.pk])
         current = getattr(user, "current_memberships", None)
         if current is None:
-            current = [m for m in user.memberships.all() if m.ended is None]
+            current = list(user.memberships.filter(ended__isnull=True).select_related("team"))
         self.teams = "; ".join(f"{m.get_role_display()}, {m.team.name}" for m in current) or "No current team"
 
     @property

@@ -24,10 +24,13 @@ def is_icb_wide(admin) -> bool:
 
 
 def organisation_ids(admin) -> set[int] | None:
-    """The organisations this administrator runs; None: every one (ICB-wide)."""
-    if is_icb_wide(admin):
-        return None
-    return {m.team.organisation_id for m in _admin_memberships(admin)}
+    """The organisations this administrator runs; None: every one (ICB-wide). Worked out once per request."""
+    cached = admin.__dict__.get("_joinedup_administers", False)
+    if cached is not False:
+        return cached
+    ids = None if is_icb_wide(admin) else {m.team.organisation_id for m in _admin_memberships(admin)}
+    admin.__dict__["_joinedup_administers"] = ids
+    return ids
 
 
 def organisations(admin):

@@ -279,3 +279,24 @@ def test_the_access_review_leaves_fhir_system_clients_alone(practice_client):
     user_id = practice_client.user_id
     User.objects.filter(pk=user_id).update(date_joined=timezone.now() - dt.timedelta(days=200), last_login=None)
     assert user_id not in set(services.unused_accounts().values_list("pk", flat=True))
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_the_staff_list_and_a_members_page_take_a_fixed_number_of_queries(personas):
+    client = sign_in_with_csrf("test.administrator")
+    target = personas.key_worker
+    few_staff, few_teams = _queries(client, "/staff/"), _queries(client, f"/staff/{target.pk}/")
+    for n in range(12):
+        _join(personas.administrator, username=f"extra.{n}")
+    for team in Team.objects.filter(kind=TeamKind.COMMUNITY_MENTAL_HEALTH).exclude(pk=_cmht().pk)[:6]:
+        Membership.objects.create(user=target, team=team, role=Role.KEY_WORKER)
+    assert _queries(client, "/staff/") == few_staff
+    assert _queries(client, f"/staff/{target.pk}/") == few_teams
