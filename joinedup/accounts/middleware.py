@@ -17,11 +17,16 @@ def before_second_factor(view):
     return view
 
 
+CIS2_SESSION_KEY = "signed_in_with_cis2"
+
+
 class SignInRequiredMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.session.get(CIS2_SESSION_KEY) and request.user.is_authenticated:
+            request.user.signed_in_with_cis2 = True
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -35,3 +40,20 @@ class SignInRequiredMiddleware:
         if not user.is_verified_or_skipped and not getattr(view_func, "second_factor_not_required", False):
             return redirect("accounts:second_factor")
         return None
+
+
+class NoStoreMiddleware:
+    """Pages are never kept by the browser or a proxy: after signing out, the back button cannot show a page
+    that was open (it asks the server again, which asks for sign-in). A view that sets its own caching (static
+    files, downloads that say otherwise) keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils.cache import add_never_cache_headers
+
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control") and not request.path.startswith(settings.STATIC_URL):
+            add_never_cache_headers(response)
+        return response

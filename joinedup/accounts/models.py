@@ -15,6 +15,12 @@ class User(AbstractUser):
 
     job_title = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=30, blank=True)
+    # Their NHS Care Identity Service 2 user id (the `sub` of the CIS2 ID token): set by an administrator, so a
+    # CIS2 sign-in finds exactly this account and never makes one.
+    cis2_uid = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Each administrator's change raises it: a change made from a page opened before someone else's is refused.
+    version = models.PositiveIntegerField(default=0)
+    left_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -41,8 +47,8 @@ class User(AbstractUser):
     @property
     def is_verified_or_skipped(self) -> bool:
         """Signed in with both factors (or the demo/test setting that skips the second is on)."""
-        if settings.SKIP_SECOND_FACTOR:
-            return True
+        if settings.SKIP_SECOND_FACTOR or getattr(self, "signed_in_with_cis2", False):
+            return True  # CIS2 itself needs a strong second factor (authentication assurance level 3)
         is_verified = getattr(self, "is_verified", None)
         return bool(is_verified and is_verified())
 
@@ -62,8 +68,10 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey("directory.Team", on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=40, choices=Role.choices)
-    started = models.DateField(auto_now_add=True)
+    started = models.DateField(default=timezone.localdate)
     ended = models.DateField(null=True, blank=True)
+    # The planned last day (a fixed-term post, a secondment): the access review ends it once it has passed.
+    ends_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

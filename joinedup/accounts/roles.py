@@ -40,7 +40,11 @@ class Perm:
     EMERGENCY_ACCESS = "people.emergency_access"
     REVIEW_AUDIT = "core.review_audit"
     VIEW_AGGREGATES = "reporting.view_aggregates"
+    # Staff accounts in the administrator's own organisation (all of them for an ICB-wide administrator): joiners,
+    # movers and leavers, and handing a leaver's people to new key workers (docs/staff-accounts.md).
     MANAGE_USERS = "accounts.manage_users"
+    # The access review: accounts unused for 90 days and memberships past their end date.
+    REVIEW_ACCESS = "accounts.review_access"
     # SMI physical health checks (joinedup/healthchecks).
     HC_VIEW = "healthchecks.view"  # worklists and a person's health check page
     HC_OUTREACH = "healthchecks.outreach"  # claim people, record contact attempts, book checks
@@ -109,7 +113,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Administrators run users and reference data; they do not read records.
     Role.ADMINISTRATOR: frozenset({Perm.MANAGE_USERS}),
     # The IG lead reviews the audit trail and emergency access; reading a record needs a relationship.
-    Role.IG_LEAD: frozenset({Perm.REVIEW_AUDIT}),
+    Role.IG_LEAD: frozenset({Perm.REVIEW_AUDIT, Perm.REVIEW_ACCESS}),
 }
 
 # Peer support. Clinicians who know the person refer them; peer support workers and volunteers record their

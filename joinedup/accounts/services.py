@@ -23,10 +23,20 @@ ENROLMENT_CODE_LENGTH = 12
 
 @transaction.atomic
 def staff_create(
-    *, username, first_name, last_name, memberships, email="", job_title="", phone="", password=None
+    *,
+    username,
+    first_name,
+    last_name,
+    memberships,
+    email="",
+    job_title="",
+    phone="",
+    password=None,
+    allow_no_membership=False,
 ) -> User:
-    """`memberships` is a list of (team, role). A user without a password cannot sign in until one is set."""
-    if not memberships:
+    """`memberships` is a list of (team, role). A user without a password cannot sign in until one is set.
+    `allow_no_membership`: the caller adds the first membership itself, with its dates (staff administration)."""
+    if not memberships and not allow_no_membership:
         raise ValidationError("A member of staff needs at least one team and role")
     user = User(
         username=username,
@@ -50,14 +60,21 @@ def staff_create(
 
 
 @transaction.atomic
-def membership_add(*, user, team, role) -> Membership:
+def membership_add(*, user, team, role, started=None, ends_on=None) -> Membership:
     if role not in Role.values:
         raise ValidationError(f"Unknown role {role!r}")
-    membership = Membership.objects.create(user=user, team=team, role=role)
-    user.__dict__.pop("active_memberships", None)
-    user.__dict__.pop("roles", None)
-    user.__dict__.pop("permissions", None)
+    started = started or timezone.localdate()
+    if ends_on is not None and ends_on < started:
+        raise ValidationError({"ends_on": "The end date must be on or after the start date"})
+    membership = Membership.objects.create(user=user, team=team, role=role, started=started, ends_on=ends_on)
+    user_forget_memberships(user)
     return membership
+
+
+def user_forget_memberships(user) -> None:
+    """Drop what this request knows of the user's memberships (they just changed)."""
+    for name in ("active_memberships", "roles", "permissions"):
+        user.__dict__.pop(name, None)
 
 
 def _normalise_code(code: str) -> str:

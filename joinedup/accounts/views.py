@@ -1,9 +1,11 @@
 import base64
 import io
+import logging
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -15,13 +17,17 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.decorators import requires
 
+from . import cis2
 from .forms import CodeForm, EnrolmentCodeForm, IssueEnrolmentCodeForm, SignInForm
-from .middleware import before_second_factor, public
-from .models import EnrolmentCode
+from .middleware import CIS2_SESSION_KEY, before_second_factor, public
+from .models import EnrolmentCode, User
 from .roles import Perm
 from .services import enrolment_code_issue, second_factor_enrol, second_factor_start
+
+log = logging.getLogger(__name__)
 
 
 def _next_url(request):
@@ -39,7 +45,73 @@ def sign_in(request):
         if settings.SKIP_SECOND_FACTOR:
             return redirect(_next_url(request))
         return redirect(f"{reverse('accounts:second_factor')}?next={_next_url(request)}")
-    return render(request, "accounts/sign_in.jinja", {"form": form, "next": _next_url(request)})
+    context = {"form": form, "next": _next_url(request), "cis2": cis2.configured()}
+    return render(request, "accounts/sign_in.jinja", context)
+
+
+CIS2_PENDING_KEY = "cis2_pending"
+
+
+def _cis2_redirect_uri(request):
+    return settings.CIS2_OIDC_REDIRECT_URI or request.build_absolute_uri(reverse("accounts:cis2_callback"))
+
+
+def _cis2_refused(request, reason, *, page="accounts/cis2_refused.jinja", uid=""):
+    audit_record(
+        by=None,
+        action=AuditAction.REFUSED,
+        what="CIS2 sign-in",
+        reason=f"Refused: {reason}" + (f" (CIS2 user id {uid})" if uid else ""),
+        request=request,
+    )
+    return render(request, page, {"uid": uid}, status=403)
+
+
+@public
+@never_cache
+def cis2_start(request):
+    """Off to CIS2 (or the stand-in), with a new state, nonce and PKCE verifier kept in this session."""
+    if not cis2.configured():
+        return render(request, "accounts/cis2_refused.jinja", {"unavailable": True}, status=503)
+    try:
+        url, pending = cis2.begin(_cis2_redirect_uri(request), login_hint=request.GET.get("login_hint", "")[:100])
+    except Exception:  # noqa: BLE001 (the provider cannot be reached: say so, do not crash)
+        log.exception("CIS2 could not be reached")
+        messages.warning(request, "NHS CIS2 cannot be reached just now. Try again in a few minutes.")
+        return redirect("accounts:sign_in")
+    request.session[CIS2_PENDING_KEY] = pending | {"next": _next_url(request)}
+    return redirect(url)
+
+
+@public
+@never_cache
+def cis2_callback(request):
+    pending = request.session.pop(CIS2_PENDING_KEY, None)
+    if pending is None and not request.GET:
+        return redirect("accounts:sign_in")  # opened on its own (a bookmark): nothing to finish
+    try:
+        identity = cis2.finish(request.GET.dict(), pending, _cis2_redirect_uri(request))
+    except cis2.Cis2Refused as refused:
+        return _cis2_refused(request, refused.reason)
+    user = User.objects.filter(cis2_uid=identity.uid).first()
+    if user is None or not user.is_active:
+        # No account is ever made here: an administrator links a CIS2 user id to a Joined Up account.
+        why = "no Joined Up account has this CIS2 user id" if user is None else "the account has ended"
+        return _cis2_refused(request, why, page="accounts/cis2_no_account.jinja", uid=identity.uid)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[CIS2_SESSION_KEY] = True
+    audit_record(
+        by=user,
+        action=AuditAction.VIEW,
+        what="CIS2 sign-in",
+        obj=user,
+        reason=f"Signed in with NHS CIS2 at authentication assurance level {identity.assurance_level}",
+        request=request,
+    )
+    target = (pending or {}).get("next") or settings.LOGIN_REDIRECT_URL
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = settings.LOGIN_REDIRECT_URL
+    return redirect(target)
 
 
 @public

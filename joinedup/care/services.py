@@ -292,11 +292,31 @@ def _notify(*, person, kind, message, by):
     return PersonNotification.objects.create(person=person, kind=kind, message=message[:2000], created_by=by)
 
 
+def _hands_over_for_a_leaver(by, person) -> bool:
+    """Handing over after someone leaves (joinedup/staff): an administrator, who reads no records, may name a new
+    key worker only while the person's key worker is a leaver whose account that administrator runs."""
+    if not may(by, Perm.MANAGE_USERS):
+        return False
+    from joinedup.staff.scope import may_run_user
+
+    current = (
+        CareTeamMember.objects.filter(person=person, is_key_worker=True, ended__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    return (
+        current is not None
+        and current.user is not None
+        and not current.user.is_active
+        and may_run_user(by, current.user)
+    )
+
+
 @transaction.atomic
 def key_worker_assign(*, by, person, user, reason, handover_note, role_title="", phone="", email="") -> KeyWorkerChange:
     """Name the person's key worker: their single point of contact. The previous key worker (if any) stops
     being key worker but stays on the care team; both periods are kept, with the reason and handover note."""
-    if not may(by, Perm.EDIT_CARE_TEAM, person):
+    if not may(by, Perm.EDIT_CARE_TEAM, person) and not _hands_over_for_a_leaver(by, person):
         raise NotAllowed(Perm.EDIT_CARE_TEAM)
     reason = _clean_text(reason, "reason", required_message="Enter the reason for the change", max_length=2000)
     membership = user.primary_membership if user is not None else None

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "joinedup.healthchecks",
     "joinedup.fhir",
     "joinedup.inbox",
+    "joinedup.staff",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("joinedup.demo")
@@ -109,6 +110,7 @@ MIDDLEWARE = [
     "joinedup.core.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "joinedup.accounts.middleware.SignInRequiredMiddleware",
+    "joinedup.accounts.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -287,3 +289,31 @@ HEALTH_CHECK_REGISTER_LEAVE_CONFIRM = int(os.environ.get("JOINEDUP_HEALTH_CHECK_
 # The SMI health check coverage target is HEALTH_CHECK_COVERAGE_TARGET above.
 REPORTING_MAX_MONTHS = int(os.environ.get("JOINEDUP_REPORTING_MAX_MONTHS", "36"))
 REPORTING_DEFAULT_MONTHS = int(os.environ.get("JOINEDUP_REPORTING_DEFAULT_MONTHS", "12"))
+
+# NHS staff sign in with NHS Care Identity Service 2 over OpenID Connect (joinedup/accounts/cis2.py,
+# docs/staff-accounts.md). Production reads the provider and the client's key from the environment and refuses a
+# loopback (stand-in) issuer; with no issuer the CIS2 button is not offered and staff sign in with a password and
+# their authenticator app. The demo and tests use the stand-in provider (standins/oidc) and a key made into var/.
+CIS2_OIDC_ISSUER = os.environ.get("JOINEDUP_CIS2_OIDC_ISSUER", "" if PRODUCTION else "http://127.0.0.1:9000")
+CIS2_OIDC_CLIENT_ID = os.environ.get("JOINEDUP_CIS2_OIDC_CLIENT_ID", "" if PRODUCTION else "joinedup-cis2-demo")
+# The client's private key (PEM) for private_key_jwt, in the variable itself or in a file it names.
+CIS2_OIDC_PRIVATE_KEY = os.environ.get("JOINEDUP_CIS2_OIDC_PRIVATE_KEY", "")
+CIS2_OIDC_PRIVATE_KEY_FILE = os.environ.get(
+    "JOINEDUP_CIS2_OIDC_PRIVATE_KEY_FILE", "" if PRODUCTION else str(VAR_DIR / "cis2-oidc-client.pem")
+)
+# Where CIS2 sends the member of staff back; empty: built from the request.
+CIS2_OIDC_REDIRECT_URI = os.environ.get("JOINEDUP_CIS2_OIDC_REDIRECT_URI", "")
+# The lowest authentication assurance level accepted (3: smartcard, or another strong multi-factor authenticator).
+CIS2_MIN_AAL = int(os.environ.get("JOINEDUP_CIS2_MIN_AAL", "3"))
+CIS2_ACR_VALUES = os.environ.get("JOINEDUP_CIS2_ACR_VALUES", "AAL3_ANY")
+if PRODUCTION and CIS2_OIDC_ISSUER:
+    from urllib.parse import urlsplit as _cis2_urlsplit
+
+    if (_cis2_urlsplit(CIS2_OIDC_ISSUER).hostname or "") in {"127.0.0.1", "localhost", "::1"} or not (
+        CIS2_OIDC_ISSUER.startswith("https://")
+    ):
+        raise ImproperlyConfigured("JOINEDUP_CIS2_OIDC_ISSUER must be the real NHS CIS2 (https), not a stand-in")
+    if not CIS2_OIDC_CLIENT_ID or not (CIS2_OIDC_PRIVATE_KEY or CIS2_OIDC_PRIVATE_KEY_FILE):
+        raise ImproperlyConfigured("NHS CIS2 needs JOINEDUP_CIS2_OIDC_CLIENT_ID and its private key")
+    if CIS2_MIN_AAL < 3:
+        raise ImproperlyConfigured("JOINEDUP_CIS2_MIN_AAL below 3 is refused in production")

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("tasks/", my_tasks, name="my_tasks"),
     path("account/", include("joinedup.accounts.urls")),
+    path("staff/", include("joinedup.staff.urls")),
     path("people/", include("joinedup.people.urls")),
     path("care/", include("joinedup.care.urls")),
     path("referrals/", include("joinedup.referrals.urls")),

@@ -82,6 +82,9 @@ PERSONAS = (
 )  # fmt: skip
 PERSONA_USERNAMES = tuple(spec.username for spec in PERSONAS)
 STAFF_PHONE = "01632 960{:03d}"  # Ofcom's drama range for landlines
+# NHS personas sign in with CIS2 through the stand-in provider (standins/oidc): made-up CIS2 user ids.
+CIS2_UID = "5550{:08d}"
+CIS2_STANDIN_FILE = "oidc-standin-cis2.json"
 
 
 @dataclass
@@ -239,8 +242,52 @@ def create_personas(places: DemoPlaces) -> PersonasResult:
             result.passwords_set.append(spec.username)
         sign_ins[spec.username] = {"password": entry["password"], "hash": user.password}
         result.users[spec.key] = user
+        _mark_cis2(user, number)
     save_sign_ins(sign_ins)
+    write_cis2_standin_config()
     return result
+
+
+def _mark_cis2(user, number) -> None:
+    """Staff of NHS organisations (the trust, GP practices, the ICB) are CIS2 users."""
+    membership = user.primary_membership
+    if user.cis2_uid or membership is None or membership.team.organisation.kind != OrganisationKind.NHS:
+        return
+    user.cis2_uid = CIS2_UID.format(number)
+    User.objects.filter(pk=user.pk).update(cis2_uid=user.cis2_uid)
+
+
+def write_cis2_standin_config() -> Path:
+    """The stand-in provider's clients and identities for CIS2: this demo's client key and one identity per CIS2
+    persona (the stand-in re-reads the file, so seeding after it started is fine)."""
+    from joinedup.accounts.cis2 import client_public_jwks
+
+    users = User.objects.filter(username__in=PERSONA_USERNAMES, cis2_uid__isnull=False).order_by("username")
+    data = {
+        "about": "Made by seed_demo: the demo's CIS2 client and its NHS personas, for standins/oidc only.",
+        "clients": [
+            {
+                "client_id": settings.CIS2_OIDC_CLIENT_ID,
+                "redirect_uris": [f"{DEMO_URL}account/cis2/callback/", "http://localhost:8000/account/cis2/callback/"],
+                "profile": "cis2",
+                "jwks": client_public_jwks(),
+            }
+        ],
+        "identities": [
+            {
+                "id": user.username,
+                "label": f"{user.get_full_name()}, {user.job_title}",
+                "profile": "cis2",
+                "sub": user.cis2_uid,
+                "claims": {"uid": user.cis2_uid, "given_name": user.first_name, "family_name": user.last_name},
+            }
+            for user in users
+        ],
+    }
+    path = Path(settings.VAR_DIR) / CIS2_STANDIN_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
 
 
 def personas_in_place() -> bool:
@@ -257,6 +304,7 @@ class SignIn:
     team: str
     password: str
     outsider: bool
+    cis2_uid: str = ""
 
 
 def sign_in_rows() -> list[SignIn]:
@@ -278,6 +326,7 @@ def sign_in_rows() -> list[SignIn]:
                 team=str(membership.team) if membership else "",
                 password=sign_ins.get(spec.username, {}).get("password", ""),
                 outsider=spec.key == OUTSIDER,
+                cis2_uid=user.cis2_uid or "",
             )
         )
     return rows

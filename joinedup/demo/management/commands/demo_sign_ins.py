@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from joinedup.demo.personas import DEMO_URL, sign_in_rows, sign_ins_path
+from joinedup.demo.personas import CIS2_STANDIN_FILE, DEMO_URL, sign_in_rows, sign_ins_path
 
 
 class Command(BaseCommand):
@@ -27,6 +27,14 @@ class Command(BaseCommand):
                 self.stdout.write("  ".join("-" * width for width in widths) + "  " + "-" * len(row[3]))
         self.stdout.write("")
         self.stdout.write(f"Passwords are kept in {sign_ins_path()} (made at random on the first seed).")
+        cis2_users = [r.username for r in rows if r.cis2_uid]
+        if cis2_users and settings.CIS2_OIDC_ISSUER:
+            self.stdout.write("")
+            self.stdout.write(
+                f'NHS staff ({", ".join(cis2_users)}) can also press "Sign in with NHS CIS2" and choose themselves '
+                f"at the stand-in CIS2 provider ({settings.CIS2_OIDC_ISSUER}), which `make demo` starts; on its own: "
+                f"python -m standins.oidc --port 9000 --config var/{CIS2_STANDIN_FILE}"
+            )
         if not settings.SKIP_SECOND_FACTOR:
             self.stdout.write(
                 "The second factor is on: before their first sign-in, give each persona a set-up code for their "
