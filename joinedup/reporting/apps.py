@@ -10,4 +10,4 @@ class ReportingConfig(AppConfig):
         from joinedup.accounts.roles import Perm
         from joinedup.core.navigation import nav_item
 
-        nav_item(perm=Perm.VIEW_AGGREGATES, url_name="reporting:index", text="Reports", order=90)
+        nav_item(perm=Perm.VIEW_REPORTS, url_name="reporting:index", text="Reports", order=90)

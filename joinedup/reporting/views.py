@@ -1,4 +1,5 @@
-"""Report pages and their files: aggregates only, for the roles holding Perm.VIEW_AGGREGATES.
+"""Report pages and their files: aggregates only. Perm.VIEW_REPORTS opens them; which areas a user may read is
+scope.py's answer (every area for commissioners and analysts, their own teams' areas for the others).
 
 Bad input in the query string (a malformed or too long period, an unknown area, table or file type) gets a page
 that says what is wrong, 400 or 404, and an audit event; so does every report read and file made.
@@ -26,6 +27,7 @@ from .filters import (
     parse_period,
     practice_geography,
 )
+from .scope import scope_for
 
 REPORTS = {
     "smi-health-checks": ("SMI physical health checks", queries.smi_figures, presenters.smi_report),
@@ -43,12 +45,19 @@ class BadReportRequest(Exception):
         self.status = status
 
 
-@requires(Perm.VIEW_AGGREGATES)
+@requires(Perm.VIEW_REPORTS)
 def index(request):
-    """The commissioner's start page: the reports."""
+    """The commissioner's start page: the reports (and, for a service lead, which areas they cover)."""
     reports = [{"slug": slug, "title": title} for slug, (title, _, _) in REPORTS.items()]
     coverage = may(request.user, Perm.HC_COVERAGE)
-    return render(request, "reporting/index.jinja", {"reports": reports, "coverage": coverage})
+    geography = practice_geography()
+    scope = scope_for(request.user, geography)
+    own = [name for key, name in area_choices(geography) if key in scope.area_keys] if not scope.everything else []
+    return render(
+        request,
+        "reporting/index.jinja",
+        {"reports": reports, "coverage": coverage, "scope": scope, "own_areas": own},
+    )
 
 
 def _report(request, slug):
@@ -59,17 +68,26 @@ def _report(request, slug):
         period = parse_period(request.GET, today=today)
     except BadPeriod as e:
         raise BadReportRequest(str(e), 400) from None
+    scope = scope_for(request.user, geography)
+    if scope.default_area is None:
+        raise BadReportRequest(
+            "Your teams are not attached to a practice, primary care network, EMDT locality or outreach provider, "
+            "so there are no figures of your own to show",
+            404,
+        )
     try:
-        area = parse_area(request.GET.get("area", ""), geography)
+        area = parse_area(request.GET.get("area") or scope.default_area, geography)
     except UnknownArea as e:
         raise BadReportRequest(str(e), 404) from None
+    if not scope.allows(area.practice_ids):
+        raise BadReportRequest(f"There is no area {area.key!r} among the areas you can see", 404)
     by = request.GET.get("by") or None
     if by is not None and by not in LEVEL_NAMES:
         raise BadReportRequest(f"A report cannot be broken down by {by!r}", 400)
     if by not in area.child_levels:  # the form kept a breakdown from a bigger area: use the one below this area
         by = area.child_levels[0] if area.child_levels else None
     figures = figures_of(period=period, area=area, by=by, geography=geography)
-    return present(figures, period=period, area=area, by=by), geography
+    return present(figures, period=period, area=area, by=by), geography, scope
 
 
 def _refused(request, slug, e: BadReportRequest):
@@ -81,7 +99,7 @@ def _refused(request, slug, e: BadReportRequest):
 
 def _page(request, slug):
     try:
-        report, geography = _report(request, slug)
+        report, geography, scope = _report(request, slug)
     except BadReportRequest as e:
         return _refused(request, slug, e)
     audit_record(by=request.user, action=AuditAction.VIEW, what=f"report {slug}", request=request)
@@ -92,7 +110,7 @@ def _page(request, slug):
         {
             "report": report,
             "query": query,
-            "areas": area_choices(geography),
+            "areas": area_choices(geography, None if scope.everything else scope.allows),
             "by_choices": [(level, LEVEL_NAMES[level]) for level in report.area.child_levels],
             "months": _month_choices(report.period.today),
             "made_at": timezone.localtime(),
@@ -109,7 +127,7 @@ def _month_choices(today):
 def _export(request, slug):
     table_slug, fmt = request.GET.get("table", ""), request.GET.get("format", "csv")
     try:
-        report, _ = _report(request, slug)
+        report, _, _ = _report(request, slug)
         table = report.table(table_slug or report.tables[0].slug)
         if table is None:
             raise BadReportRequest(f"This report has no table called {table_slug!r}", 404)
@@ -129,21 +147,21 @@ def _export(request, slug):
     return response
 
 
-@requires(Perm.VIEW_AGGREGATES)
+@requires(Perm.VIEW_REPORTS)
 def smi_health_checks(request):
     return _page(request, "smi-health-checks")
 
 
-@requires(Perm.VIEW_AGGREGATES)
+@requires(Perm.VIEW_REPORTS)
 def smi_health_checks_export(request):
     return _export(request, "smi-health-checks")
 
 
-@requires(Perm.VIEW_AGGREGATES)
+@requires(Perm.VIEW_REPORTS)
 def emdt(request):
     return _page(request, "emdt")
 
 
-@requires(Perm.VIEW_AGGREGATES)
+@requires(Perm.VIEW_REPORTS)
 def emdt_export(request):
     return _export(request, "emdt")
