@@ -9,4 +9,11 @@ urlpatterns = [
     path("smi-health-checks/export/", views.smi_health_checks_export, name="smi_health_checks_export"),
     path("emdt/", views.emdt, name="emdt"),
     path("emdt/export/", views.emdt_export, name="emdt_export"),
+] + [
+    url
+    for slug, (page, export) in views.REPORT_VIEWS.items()
+    for url in (
+        path(f"{slug}/", page, name=page.__name__),
+        path(f"{slug}/export/", export, name=export.__name__),
+    )
 ]

@@ -15,7 +15,7 @@ from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.decorators import requires
 
-from . import exports, presenters, queries
+from . import exports, presenters, queries, service_reports
 from .filters import (
     LEVEL_NAMES,
     BadPeriod,
@@ -29,9 +29,23 @@ from .filters import (
 )
 from .scope import scope_for
 
+
+def _two_step(figures_of, present):
+    def build(*, period, area, by, geography):
+        figures = figures_of(period=period, area=area, by=by, geography=geography)
+        return present(figures, period=period, area=area, by=by)
+
+    return build
+
+
+# slug: (title, build(period=, area=, by=, geography=) -> presenters.Report)
 REPORTS = {
-    "smi-health-checks": ("SMI physical health checks", queries.smi_figures, presenters.smi_report),
-    "emdt": ("EMDT requests", queries.emdt_figures, presenters.emdt_report),
+    "smi-health-checks": ("SMI physical health checks", _two_step(queries.smi_figures, presenters.smi_report)),
+    "emdt": ("EMDT requests", _two_step(queries.emdt_figures, presenters.emdt_report)),
+    "key-working": ("Key working and care plans", service_reports.key_working_report),
+    "outcomes": ("Outcomes: DIALOG and goals", service_reports.outcomes_report),
+    "primary-care": ("Primary care mental health practitioners", service_reports.primary_care_report),
+    "peer-support": ("Peer support", service_reports.peer_support_report),
 }
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", exports.as_csv),
@@ -48,7 +62,7 @@ class BadReportRequest(Exception):
 @requires(Perm.VIEW_REPORTS)
 def index(request):
     """The commissioner's start page: the reports (and, for a service lead, which areas they cover)."""
-    reports = [{"slug": slug, "title": title} for slug, (title, _, _) in REPORTS.items()]
+    reports = [{"slug": slug, "title": title} for slug, (title, _) in REPORTS.items()]
     coverage = may(request.user, Perm.HC_COVERAGE)
     geography = practice_geography()
     scope = scope_for(request.user, geography)
@@ -61,7 +75,7 @@ def index(request):
 
 
 def _report(request, slug):
-    title, figures_of, present = REPORTS[slug]
+    title, build = REPORTS[slug]
     today = timezone.localdate()
     geography = practice_geography()
     try:
@@ -86,8 +100,7 @@ def _report(request, slug):
         raise BadReportRequest(f"A report cannot be broken down by {by!r}", 400)
     if by not in area.child_levels:  # the form kept a breakdown from a bigger area: use the one below this area
         by = area.child_levels[0] if area.child_levels else None
-    figures = figures_of(period=period, area=area, by=by, geography=geography)
-    return present(figures, period=period, area=area, by=by), geography, scope
+    return build(period=period, area=area, by=by, geography=geography), geography, scope
 
 
 def _refused(request, slug, e: BadReportRequest):
@@ -145,6 +158,25 @@ def _export(request, slug):
     name = f"{slug}-{table.slug}-{report.area.key.replace(':', '-')}-{period['from']}-to-{period['to']}"
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def _views_of(slug):
+    """The page and the file view of one report."""
+
+    @requires(Perm.VIEW_REPORTS)
+    def page(request):
+        return _page(request, slug)
+
+    @requires(Perm.VIEW_REPORTS)
+    def export(request):
+        return _export(request, slug)
+
+    name = slug.replace("-", "_")
+    page.__name__, export.__name__ = name, f"{name}_export"
+    return page, export
+
+
+REPORT_VIEWS = {slug: _views_of(slug) for slug in REPORTS if slug not in ("smi-health-checks", "emdt")}
 
 
 @requires(Perm.VIEW_REPORTS)

@@ -34,7 +34,17 @@ def test_a_clinician_keeps_their_own_start_page(client, personas):
     assert "EMDT requests" not in client.get("/").content.decode()
 
 
-@pytest.mark.parametrize("name", ["reporting:smi_health_checks", "reporting:emdt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "reporting:smi_health_checks",
+        "reporting:emdt",
+        "reporting:key_working",
+        "reporting:outcomes",
+        "reporting:primary_care",
+        "reporting:peer_support",
+    ],
+)
 def test_a_report_page_names_no_one(commissioner_client, person, name):
     response = commissioner_client.get(reverse(name))
     text = response.content.decode()
