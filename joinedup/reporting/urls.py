@@ -5,6 +5,8 @@ from . import views
 app_name = "reporting"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("monthly/", views.monthly, name="monthly"),
+    path("monthly/file/", views.monthly_pdf, name="monthly_pdf"),
     path("smi-health-checks/", views.smi_health_checks, name="smi_health_checks"),
     path("smi-health-checks/export/", views.smi_health_checks_export, name="smi_health_checks_export"),
     path("emdt/", views.emdt, name="emdt"),

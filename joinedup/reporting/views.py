@@ -6,7 +6,7 @@ that says what is wrong, 400 or 404, and an audit event; so does every report re
 """
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from joinedup.accounts.roles import Perm
 from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.decorators import requires
+from joinedup.core.paging import row_id
 
 from . import exports, presenters, queries, service_reports
 from .filters import (
@@ -27,6 +28,7 @@ from .filters import (
     parse_period,
     practice_geography,
 )
+from .models import MonthlyReport
 from .scope import scope_for
 
 
@@ -197,3 +199,55 @@ def emdt(request):
 @requires(Perm.VIEW_REPORTS)
 def emdt_export(request):
     return _export(request, "emdt")
+
+
+# The frozen monthly reports. -----------------------------------------------------------------------------------
+
+
+def _allowed_monthly(user, geography):
+    """The monthly reports of the areas this user may read, newest first (without their PDFs)."""
+    scope = scope_for(user, geography)
+    rows = MonthlyReport.objects.defer("pdf")
+    if scope.everything:
+        return list(rows)
+    allowed = []
+    for row in rows:
+        try:
+            area = parse_area(row.area_key, geography)
+        except UnknownArea:
+            continue
+        if scope.allows(area.practice_ids):
+            allowed.append(row)
+    return allowed
+
+
+@requires(Perm.VIEW_REPORTS)
+def monthly(request):
+    """Every monthly report the user may read, as made on the first working day after each month."""
+    rows = _allowed_monthly(request.user, practice_geography())
+    audit_record(by=request.user, action=AuditAction.VIEW, what="monthly reports", request=request)
+    return render(request, "reporting/monthly.jinja", {"rows": rows})
+
+
+@requires(Perm.VIEW_REPORTS)
+def monthly_pdf(request):
+    """One monthly report's PDF (?id=N), exactly as it was made; without an id, the list to choose from."""
+    if "id" not in request.GET:
+        return monthly(request)
+    wanted = row_id(request.GET.get("id"))
+    row = next((r for r in _allowed_monthly(request.user, practice_geography()) if r.pk == wanted), None)
+    if row is None:
+        audit_record(
+            by=request.user,
+            action=AuditAction.REFUSED,
+            what="monthly report",
+            reason=f"no monthly report {request.GET.get('id', '')[:20]!r} among those they can see",
+            request=request,
+        )
+        raise Http404("There is no such monthly report")
+    row = MonthlyReport.objects.get(pk=row.pk)
+    audit_record(by=request.user, action=AuditAction.EXPORT, what=f"monthly report {row}", request=request)
+    response = HttpResponse(bytes(row.pdf), content_type="application/pdf")
+    name = f"{row.area_key.replace(':', '-')}-{row.month:%Y-%m}"
+    response["Content-Disposition"] = f'inline; filename="monthly-report-{name}.pdf"'
+    return response
