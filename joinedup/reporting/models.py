@@ -29,3 +29,19 @@ class MonthlyReport(models.Model):
         if self.pk is not None:
             raise FrozenReport("A monthly report is kept as it was made")
         super().save(*args, **kwargs)
+
+
+class ReportSnapshot(models.Model):
+    """The reporting store: one report as built for one area, breakdown and period, kept so a page reads it
+    instead of working its figures out again. store.py refreshes the ones read lately every 15 minutes; a page
+    says when its figures were worked out (`made_at`)."""
+
+    key = models.CharField(max_length=300, unique=True)
+    slug = models.CharField(max_length=40)
+    made_at = models.DateTimeField()
+    last_read_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)  # how long it took to build
+    payload = models.BinaryField()  # the built report (presenters.Report), pickled: written only by store.py
+
+    def __str__(self):
+        return self.key

@@ -30,6 +30,7 @@ from .filters import (
 )
 from .models import MonthlyReport
 from .scope import scope_for
+from .store import stored_report
 
 
 def _two_step(figures_of, present):
@@ -102,7 +103,9 @@ def _report(request, slug):
         raise BadReportRequest(f"A report cannot be broken down by {by!r}", 400)
     if by not in area.child_levels:  # the form kept a breakdown from a bigger area: use the one below this area
         by = area.child_levels[0] if area.child_levels else None
-    return build(period=period, area=area, by=by, geography=geography), geography, scope
+    report, figures_at = stored_report(slug, period=period, area=area, by=by, geography=geography, build=build)
+    report.figures_at = figures_at
+    return report, geography, scope
 
 
 def _refused(request, slug, e: BadReportRequest):

@@ -189,3 +189,10 @@ def test_any_query_string_gets_a_page_or_a_clear_refusal_never_a_crash(client, p
     name = "reporting:emdt_export" if export else "reporting:emdt"
     response = client.get(reverse(name), params)
     assert response.status_code in (200, 400, 404), (params, response.status_code)
+
+
+def test_a_commissioner_trying_a_persons_page_gets_not_found_and_it_is_audited(commissioner_client, personas, person):
+    response = commissioner_client.get(reverse("people:record", args=[person.pk]))
+    assert response.status_code == 404 and person.family_name not in response.content.decode()
+    refused = AuditEvent.objects.filter(user=personas.commissioner, action=AuditAction.REFUSED).order_by("-pk").first()
+    assert refused is not None and refused.object_id == str(person.pk)
