@@ -8,16 +8,28 @@ from statistics import fmean, stdev
 
 from django.db.models import Min, Q
 
-from joinedup.care.models import CarePlanVersion, CareTeamMember, DialogAssessment, DialogRating, GoalRating
+from joinedup.care.models import (
+    CarePlanVersion,
+    CareTeamMember,
+    DialogAssessment,
+    DialogRating,
+    GoalRating,
+    LevelOfCare,
+)
 from joinedup.care.outcomes import LIFE_ITEMS, dialog_items
+from joinedup.healthchecks.models import RegisterEntry
+from joinedup.healthchecks.rules import cutoffs
+from joinedup.meetings.models import CaseDiscussion
 from joinedup.peersupport.models import Contact, OutcomeRating, PeerReferral, PeerWorker, Progression, WorkerKind
 from joinedup.primarycare.models import Episode, GpRequest, Session
+from joinedup.referrals.models import EmdtRequest, EmdtRequestTransition, RequestState
 
 from . import spc
 from .disclosure import Shown, disclose
 from .filters import Area, Period
 from .measures import Days, Measure, measure_report
 from .presenters import FEWEST_FOR_DAYS, Cell, Column, Table
+from .queries import _full_check_between, _on_register_at
 
 
 def _end_exclusive(period: Period) -> dt.date:
@@ -444,4 +456,165 @@ def peer_support_report(*, period, area, by, geography):
         geography=geography,
         notes=notes,
         extra_tables=tables,
+    )
+
+
+# EMDT decisions and outcomes. -------------------------------------------------------------------------------
+
+ASKED_AGAIN_WITHIN = dt.timedelta(days=90)
+
+
+def _emdt_received(period, practices):
+    return _dated(
+        EmdtRequest.objects.filter(_in(period, "submitted_at__date"), person__practice_id__in=practices).values_list(
+            "person__practice_id", "submitted_at", "person_id"
+        )
+    )
+
+
+def _declined(with_next_step: bool):
+    """Requests declined (their first decision) in the period, with or without a recommended next step."""
+
+    def rows(period, practices):
+        seen, out = set(), []
+        for request_id, state, at, practice, person, recommendation in (
+            EmdtRequestTransition.objects.filter(
+                _in(period, "at__date"),
+                request__person__practice_id__in=practices,
+                to_state__in=(RequestState.ACCEPTED, RequestState.DECLINED),
+            )
+            .order_by("request_id", "at", "id")
+            .values_list(
+                "request_id",
+                "to_state",
+                "at",
+                "request__person__practice_id",
+                "request__person_id",
+                "request__recommendation",
+            )
+        ):
+            if request_id in seen:
+                continue
+            seen.add(request_id)
+            if state == RequestState.DECLINED and bool(recommendation.strip()) == with_next_step:
+                out.append((practice, at.date(), person))
+        return out
+
+    return rows
+
+
+def _discussed_to(level: str):
+    """Requests discussed (first discussion) in the period whose discussion set this level of care ("" none)."""
+
+    def rows(period, practices):
+        seen, out = set(), []
+        for request_id, held, practice, person, decided in (
+            CaseDiscussion.objects.filter(
+                _in(period, "item__meeting__starts_at__date"), item__request__person__practice_id__in=practices
+            )
+            .order_by("item__meeting__starts_at", "pk")
+            .values_list(
+                "item__request_id",
+                "item__meeting__starts_at",
+                "item__request__person__practice_id",
+                "item__request__person_id",
+                "level_of_care",
+            )
+        ):
+            if request_id in seen:
+                continue
+            seen.add(request_id)
+            if decided == level:
+                out.append((practice, held.date(), person))
+        return out
+
+    return rows
+
+
+def _asked_again(period, practices):
+    """Requests in the period about a person asked about before, within 90 days of the earlier request."""
+    rows = (
+        EmdtRequest.objects.filter(person__practice_id__in=practices, submitted_at__date__lt=_end_exclusive(period))
+        .filter(submitted_at__date__gte=period.first - ASKED_AGAIN_WITHIN)
+        .order_by("person_id", "submitted_at", "id")
+        .values_list("person__practice_id", "person_id", "submitted_at")
+    )
+    out, last = [], {}
+    for practice, person, at in rows:
+        day = at.date()
+        before = last.get(person)
+        if before is not None and day - before <= ASKED_AGAIN_WITHIN and day >= period.first:
+            out.append((practice, day, person))
+        last[person] = day
+    return out
+
+
+EMDT_OUTCOMES = [
+    Measure("received", "Requests received", _emdt_received),
+    Measure("declined_next_step", "Declined, with a next step", _declined(True)),
+    Measure("declined_no_next_step", "Declined, no next step recorded", _declined(False), improvement=spc.DOWN),
+    *[
+        Measure(f"discussed_{value}", f"Discussed: {label.lower()}", _discussed_to(value))
+        for value, label in LevelOfCare.choices
+    ],
+    Measure("discussed_no_level", "Discussed: no change of care recorded", _discussed_to("")),
+    Measure("asked_again", "Asked about again within 90 days", _asked_again, improvement=spc.DOWN),
+]
+
+
+def emdt_outcomes_report(*, period, area, by, geography):
+    notes = [
+        "A decline is the first decision on a request, in the month it was made; its next step is the EMDT's "
+        "recommendation recorded with it. A discussion counts once, at the first meeting that discussed the request, "
+        "by the level of care it decided.",
+        "Asked about again: a request about a person who had another request in the 90 days before it.",
+    ]
+    return measure_report(
+        "emdt-outcomes",
+        "EMDT decisions and outcomes",
+        EMDT_OUTCOMES,
+        period=period,
+        area=area,
+        by=by,
+        geography=geography,
+        notes=notes,
+    )
+
+
+# SMI physical health checks: who is on the registers and who is checked, by sex, ethnic group and age. -----
+
+
+def _smi_snapshot(checked: bool):
+    def rows(period, practices):
+        end = period.end
+        entries = RegisterEntry.objects.filter(_on_register_at(end), practice_id__in=practices)
+        if checked:
+            _, due = cutoffs(end)
+            entries = entries.filter(_full_check_between(due, end))
+        return [(practice, None, person) for practice, person in entries.values_list("practice_id", "person_id")]
+
+    return rows
+
+
+SMI_SPLITS = [
+    Measure("register", "On the register (end of period)", _smi_snapshot(False), people=True, snapshot=True),
+    Measure("checked", "Full check in the last 12 months", _smi_snapshot(True), people=True, snapshot=True),
+]
+
+
+def smi_inequalities_report(*, period, area, by, geography):
+    notes = [
+        "The same people as the SMI physical health checks report, at the end of the period: adults on a GP "
+        "practice's SMI register not in remission, and those with a full check in the 12 months before it. "
+        "Compare the share checked in each group with the whole.",
+    ]
+    return measure_report(
+        "smi-inequalities",
+        "SMI health checks: who is checked",
+        SMI_SPLITS,
+        period=period,
+        area=area,
+        by=by,
+        geography=geography,
+        notes=notes,
     )

@@ -45,6 +45,8 @@ def _two_step(figures_of, present):
 REPORTS = {
     "smi-health-checks": ("SMI physical health checks", _two_step(queries.smi_figures, presenters.smi_report)),
     "emdt": ("EMDT requests", _two_step(queries.emdt_figures, presenters.emdt_report)),
+    "emdt-outcomes": ("EMDT decisions and outcomes", service_reports.emdt_outcomes_report),
+    "smi-inequalities": ("SMI health checks: who is checked", service_reports.smi_inequalities_report),
     "key-working": ("Key working and care plans", service_reports.key_working_report),
     "outcomes": ("Outcomes: DIALOG and goals", service_reports.outcomes_report),
     "primary-care": ("Primary care mental health practitioners", service_reports.primary_care_report),
