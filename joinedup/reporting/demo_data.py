@@ -2,13 +2,14 @@
 with signals in it (a slow rise, then a step up in the last seven months, as when an outreach push starts).
 
 Made through healthchecks.services.check_record, at the day of each check (ctx.at), by the demo outreach worker,
-for people on its provider's registers. Runs after the other apps' steps (demo/seeding.py, SERVICE_APPS). Small:
-about 300 checks, a few seconds.
+for people on its provider's registers who were on our records by then. Runs after the other apps' steps
+(demo/seeding.py, SERVICE_APPS). Small: about 300 checks, a few seconds.
 """
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from joinedup.demo.clock import DemoClock
 
@@ -41,8 +42,9 @@ def seed(ctx) -> None:
         months_back = MONTHS - 1 - i
         total = first.year * 12 + first.month - 1 - months_back
         month = dt.date(total // 12, total % 12 + 1, 1)
-        for _ in range(checks_in_month(i)):
-            entry = rng.choice(people)
+        known = [e for e in people if timezone.localdate(e.person.created_at) < month]  # on our records by then
+        for _ in range(checks_in_month(i) if known else 0):
+            entry = rng.choice(known)
             day = clock.day_between(month, month + dt.timedelta(days=27))
             try:
                 with clock.at(day):

@@ -198,7 +198,7 @@ def measure_report(
             median, p90 = figures.values.get(("days", key, d.key), (None, None))
             cells += [Cell.days(median, n), Cell.days(p90, n)]
         by_month.rows.append(cells)
-    tables = [by_group, by_month]
+    tables = [by_group, by_month] if monthly or days else [by_group]
     split_table = Table(
         "inequalities",
         "In the period, by sex, ethnic group and age band (at the end of the period)",
