@@ -283,3 +283,7 @@ HEALTH_CHECK_REGISTER_LEAVE_CONFIRM = int(os.environ.get("JOINEDUP_HEALTH_CHECK_
 # The SMI health check coverage target is HEALTH_CHECK_COVERAGE_TARGET above.
 REPORTING_MAX_MONTHS = int(os.environ.get("JOINEDUP_REPORTING_MAX_MONTHS", "36"))
 REPORTING_DEFAULT_MONTHS = int(os.environ.get("JOINEDUP_REPORTING_DEFAULT_MONTHS", "12"))
+# The reporting store (decision 011): a page shows kept figures younger than this, and the job rebuilds the ones
+# read lately once they are older than the refresh interval.
+REPORTING_STORE_MAX_AGE_MINUTES = int(os.environ.get("JOINEDUP_REPORTING_STORE_MAX_AGE_MINUTES", "30"))
+REPORTING_STORE_REFRESH_MINUTES = int(os.environ.get("JOINEDUP_REPORTING_STORE_REFRESH_MINUTES", "15"))

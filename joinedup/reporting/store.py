@@ -29,11 +29,11 @@ READ_LATELY = dt.timedelta(days=1)
 
 
 def max_age() -> dt.timedelta:
-    return dt.timedelta(minutes=getattr(settings, "REPORTING_STORE_MAX_AGE_MINUTES", 30))
+    return dt.timedelta(minutes=settings.REPORTING_STORE_MAX_AGE_MINUTES)
 
 
 def refresh_every() -> dt.timedelta:
-    return dt.timedelta(minutes=getattr(settings, "REPORTING_STORE_REFRESH_MINUTES", 15))
+    return dt.timedelta(minutes=settings.REPORTING_STORE_REFRESH_MINUTES)
 
 
 def snapshot_key(slug: str, period: Period, area_key: str, by: str | None) -> str:
