@@ -26,6 +26,7 @@ BENCHMARKS = {
     "PS1": ("bench.peersupport_directory", "community directory search over 5,000 offers"),
     "C5": ("bench.primarycare_caseload", "an MHP caseload page with 300 people"),
     "P7": ("bench.fhir_p7", "FHIR Patient read, search by NHS number and ingest through gunicorn with wrk"),
+    "P9": ("bench.reporting_p9", "a report page from the reporting store and a refresh, against hand-written SQL"),
     "EMDT": ("bench.emdt", "EMDT triage queue and meeting agenda over a region with 50,000 requests"),
 }
 

@@ -39,7 +39,10 @@ class Perm:
     CHANGE_LEVEL_OF_CARE = "care.change_level"
     EMERGENCY_ACCESS = "people.emergency_access"
     REVIEW_AUDIT = "core.review_audit"
-    VIEW_AGGREGATES = "reporting.view_aggregates"
+    VIEW_AGGREGATES = "reporting.view_aggregates"  # every area's figures (commissioners and analysts)
+    # Reports for one's own service: the figures (aggregates, small counts hidden) of the practice, PCN, EMDT
+    # locality or outreach provider one's teams belong to. With VIEW_AGGREGATES too: every area.
+    VIEW_REPORTS = "reporting.view_reports"
     # Staff accounts in the administrator's own organisation (all of them for an ICB-wide administrator): joiners,
     # movers and leavers, and handing a leaver's people to new key workers (docs/staff-accounts.md).
     MANAGE_USERS = "accounts.manage_users"
@@ -172,6 +175,21 @@ _EMDT_PAPERS_GRANTS = {
     for role in (Role.MHP, Role.COMMUNITY_CLINICIAN, Role.EMDT_COORDINATOR, Role.KEY_WORKER, Role.GP_PRACTICE_STAFF)
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | extra for role, extra in _EMDT_PAPERS_GRANTS.items()})
+
+# Reports: commissioners see every area; practice staff, PCN MHPs, EMDT coordinators, outreach workers and senior
+# peer support workers see the figures of their own team's practice, PCN, locality or provider (joinedup/reporting).
+_REPORT_GRANTS = {
+    role: {Perm.VIEW_REPORTS}
+    for role in (
+        Role.COMMISSIONER,
+        Role.GP_PRACTICE_STAFF,
+        Role.MHP,
+        Role.EMDT_COORDINATOR,
+        Role.OUTREACH_WORKER,
+        Role.SENIOR_PEER_SUPPORT_WORKER,
+    )
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | extra for role, extra in _REPORT_GRANTS.items()})
 
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 

@@ -317,3 +317,7 @@ if PRODUCTION and CIS2_OIDC_ISSUER:
         raise ImproperlyConfigured("NHS CIS2 needs JOINEDUP_CIS2_OIDC_CLIENT_ID and its private key")
     if CIS2_MIN_AAL < 3:
         raise ImproperlyConfigured("JOINEDUP_CIS2_MIN_AAL below 3 is refused in production")
+# The reporting store (decision 011): a page shows kept figures younger than this, and the job rebuilds the ones
+# read lately once they are older than the refresh interval.
+REPORTING_STORE_MAX_AGE_MINUTES = int(os.environ.get("JOINEDUP_REPORTING_STORE_MAX_AGE_MINUTES", "30"))
+REPORTING_STORE_REFRESH_MINUTES = int(os.environ.get("JOINEDUP_REPORTING_STORE_REFRESH_MINUTES", "15"))

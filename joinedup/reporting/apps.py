@@ -10,4 +10,6 @@ class ReportingConfig(AppConfig):
         from joinedup.accounts.roles import Perm
         from joinedup.core.navigation import nav_item
 
-        nav_item(perm=Perm.VIEW_AGGREGATES, url_name="reporting:index", text="Reports", order=90)
+        from . import monthly, store  # noqa: F401  (register the scheduled jobs)
+
+        nav_item(perm=Perm.VIEW_REPORTS, url_name="reporting:index", text="Reports", order=90)

@@ -53,6 +53,11 @@ class Chart:
     variation: str | None
     assurance: str | None
     kind: str = "count"  # what the figures in the table beside it are: "count", "percent" or "days"
+    # The Making Data Count icons, drawn as a circle with a letter (and named in words beside it): variation
+    # "C" common cause, "H" or "L" special cause higher or lower, styled improvement, concern or neither;
+    # assurance "P" pass (will meet), "F" fail (will miss), "?" hit and miss.
+    variation_icon: tuple[str, str] | None = None  # (letter, style)
+    assurance_icon: tuple[str, str] | None = None
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -143,9 +148,25 @@ def xmr_chart(
     x_ticks = [(x_of(i), label) for i, label in enumerate(labels) if i % every == 0]
     variation = chart_spc.variation_text if chart_spc else None
     assurance = chart_spc.assurance_text if chart_spc else None
+    icons = icons_of(chart_spc) if chart_spc else (None, None)
     description = _describe(title, labels, chart_spc, unit, len(known), len(values))
     kind = {"%": "percent", "days": "days"}.get(unit, "count")
-    return Chart(id, title, description, unit, points, segments, lines, ticks, x_ticks, variation, assurance, kind)
+    return Chart(
+        id, title, description, unit, points, segments, lines, ticks, x_ticks, variation, assurance, kind, *icons
+    )
+
+
+def icons_of(chart_spc: spc.XmR) -> tuple[tuple[str, str], tuple[str, str] | None]:
+    """The variation and assurance icons: a letter and a style ("improvement", "concern", "neutral")."""
+    side = chart_spc.points[-1].special
+    letter = {spc.HIGH: "H", spc.LOW: "L"}.get(side, "C")
+    style = {spc.IMPROVEMENT: "improvement", spc.CONCERN: "concern"}.get(chart_spc.variation, "neutral")
+    assurance = {
+        spc.MEETS_TARGET: ("P", "improvement"),
+        spc.MISSES_TARGET: ("F", "concern"),
+        spc.HIT_AND_MISS: ("?", "neutral"),
+    }.get(chart_spc.assurance)
+    return (letter, style), assurance
 
 
 def _describe(title, labels, chart_spc, unit, n_known, n_all) -> str:

@@ -12,20 +12,30 @@ from django.conf import settings
 from django.http import Http404
 
 from joinedup.directory.models import Area as AreaModel
-from joinedup.directory.models import Locality, Pcn, Practice, Region
+from joinedup.directory.models import Locality, Organisation, OutreachCoverage, Pcn, Practice, Region
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 LEVELS = ["icb", "area", "locality", "pcn", "practice"]
+# The outreach provider is not in the chain of places: it covers whole EMDT localities (OutreachCoverage), so
+# the ICB breaks down by provider too, and a provider breaks down like a set of localities.
+PROVIDER = "provider"
 LEVEL_NAMES = {
     "icb": "ICB",
     "area": "Area",
+    PROVIDER: "Outreach provider",
     "locality": "EMDT locality",
     "pcn": "Primary care network",
     "practice": "GP practice",
 }
 
 # The same, inside a sentence ("by primary care network").
-LEVEL_PHRASES = {**LEVEL_NAMES, "area": "area", "pcn": "primary care network", "practice": "GP practice"}
+LEVEL_PHRASES = {
+    **LEVEL_NAMES,
+    "area": "area",
+    PROVIDER: "outreach provider",
+    "pcn": "primary care network",
+    "practice": "GP practice",
+}
 
 
 class BadPeriod(ValueError):
@@ -121,6 +131,10 @@ class Area:
 
     @property
     def child_levels(self) -> list[str]:
+        if self.level == "icb":
+            return ["area", PROVIDER, "locality", "pcn", "practice"]
+        if self.level == PROVIDER:
+            return ["locality", "pcn", "practice"]
         return LEVELS[LEVELS.index(self.level) + 1 :]
 
 
@@ -128,6 +142,12 @@ def practice_geography() -> dict[int, dict[str, tuple[str, str]]]:
     """Each practice's place at every level: {practice id: {level: (code, name)}}. One query."""
     region = Region.objects.order_by("pk").first()
     icb = (region.code, region.short_name or region.name) if region else ("icb", "ICB")
+    providers = {
+        locality_id: (code, name)
+        for locality_id, code, name in OutreachCoverage.objects.values_list(
+            "locality_id", "provider__code", "provider__name"
+        )
+    }
     rows = Practice.objects.values_list(
         "pk",
         "ods_code",
@@ -138,16 +158,18 @@ def practice_geography() -> dict[int, dict[str, tuple[str, str]]]:
         "locality__name",
         "locality__area__code",
         "locality__area__name",
+        "locality_id",
     )
     return {
         pk: {
             "icb": icb,
             "area": (area_code, area_name),
+            PROVIDER: providers.get(locality_id, ("none", "No outreach provider")),
             "locality": (loc_code, loc_name),
             "pcn": (pcn_code or "none", pcn_name or "Not in a PCN"),
             "practice": (ods, name),
         }
-        for pk, ods, name, pcn_code, pcn_name, loc_code, loc_name, area_code, area_name in rows
+        for pk, ods, name, pcn_code, pcn_name, loc_code, loc_name, area_code, area_name, locality_id in rows
     }
 
 
@@ -155,14 +177,16 @@ def parse_area(text: str, geography) -> Area:
     """From ?area=icb, area:<code>, locality:<code>, pcn:<code> or practice:<ODS code>; the ICB by default."""
     text = (text or "icb").strip()
     level, _, code = text.partition(":")
-    if level not in LEVELS or (level == "icb") == bool(code):
+    if level not in [*LEVELS, PROVIDER] or (level == "icb") == bool(code):
         raise UnknownArea(f"There is no area called {text!r}")
     if level == "icb":
         region = Region.objects.order_by("pk").first()
         name = region.name if region else "The ICB"
         return Area("icb", region.code if region else "icb", name, frozenset(geography))
     practices = frozenset(pk for pk, places in geography.items() if places[level][0] == code)
-    model = {"area": AreaModel, "locality": Locality, "pcn": Pcn, "practice": Practice}[level]
+    if not practices and level == PROVIDER:
+        raise UnknownArea(f"There is no outreach provider with the code {code!r}")
+    model = {"area": AreaModel, "locality": Locality, "pcn": Pcn, "practice": Practice, PROVIDER: Organisation}[level]
     field = "ods_code" if level == "practice" else "code"
     name = model.objects.filter(**{field: code}).values_list("name", flat=True).first()
     if name is None:
@@ -170,10 +194,15 @@ def parse_area(text: str, geography) -> Area:
     return Area(level, code, name, practices)
 
 
-def area_choices(geography) -> list[tuple[str, str]]:
-    """Every area a report can be asked for, for the form: the ICB, then each level's places by name."""
-    choices = [("icb", "The whole ICB")]
-    for level in LEVELS[1:]:
-        seen = sorted({places[level] for places in geography.values()}, key=lambda p: p[1])
-        choices += [(f"{level}:{code}", f"{name} ({LEVEL_NAMES[level]})") for code, name in seen if code != "none"]
+def area_choices(geography, allowed=None) -> list[tuple[str, str]]:
+    """Every area a report can be asked for, for the form: the ICB, then each level's places by name. With
+    `allowed` (a function of a set of practice ids): only the areas it allows."""
+    choices = [("icb", "The whole ICB")] if allowed is None or allowed(frozenset(geography)) else []
+    for level in ["area", PROVIDER, "locality", "pcn", "practice"]:
+        places = {}
+        for pk, place in geography.items():
+            places.setdefault(place[level], set()).add(pk)
+        for (code, name), pks in sorted(places.items(), key=lambda item: item[0][1]):
+            if code != "none" and (allowed is None or allowed(pks)):
+                choices.append((f"{level}:{code}", f"{name} ({LEVEL_NAMES[level]})"))
     return choices

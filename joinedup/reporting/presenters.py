@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import timezone
 
 from . import charts, spc
 from .disclosure import HIDDEN, Shown, disclose, percent, percent_value
@@ -69,6 +70,7 @@ class Report:
     tables: list[Table]
     charts: list
     notes: list[str]
+    figures_at: dt.datetime | None = None  # when the figures were worked out (the reporting store says)
 
     def table(self, slug: str) -> Table | None:
         return next((t for t in self.tables if t.slug == slug), None)
@@ -297,7 +299,7 @@ def stamp(report: Report, made_at: dt.datetime) -> list[tuple[str, str]]:
         ("Period", report.period.label),
         ("Area", report.area.title),
         ("Made", f"{made_at:%-d %B %Y at %H:%M}"),
-        ("Figures as of", f"{made_at:%-d %B %Y at %H:%M} (worked out when the file was made)"),
+        ("Figures as of", f"{timezone.localtime(report.figures_at or made_at):%-d %B %Y at %H:%M}"),
         (
             "Disclosure control",
             "Counts of 1 to 7 are shown as * and others rounded to the nearest 5; a second "

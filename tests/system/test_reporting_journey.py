@@ -1,9 +1,12 @@
 """A commissioner opens the SMI health check report from their start page, narrows it to one PCN, reads a chart's
-figures, and downloads a table as a spreadsheet. Every page is checked with axe-core and for CSP refusals."""
+figures, downloads a table as a spreadsheet, and opens last month's frozen PDF from the list of monthly reports.
+Every page is checked with axe-core and for CSP refusals."""
 
+import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -17,6 +20,12 @@ def test_commissioner_reads_and_downloads_the_smi_report(open_browser, practice,
     rows = [row(practice.ods_code, 0, family="Ashworth", given="Zoë", dob="1984-03-15")]
     rows += [row(practice.ods_code, n) for n in range(1, 15)]
     assert import_register(register_file(practice.ods_code, rows), filename="register.csv").rejected == 0
+    from joinedup.reporting.monthly import first_working_day, make_due_monthly_reports
+
+    today = timezone.localdate()
+    on = max(today, first_working_day(today))
+    made = make_due_monthly_reports(timezone.make_aware(dt.datetime.combine(on, dt.time(7))), areas=["icb"])
+    month_name = made[0].month.strftime("%B %Y")
 
     me = open_browser()
     page = me.page
@@ -48,3 +57,12 @@ def test_commissioner_reads_and_downloads_the_smi_report(open_browser, practice,
         sheet = load_workbook(io.BytesIO(f.read())).active
     stamp = {r[0].value: r[1].value for r in sheet.iter_rows(max_row=6)}
     assert stamp["Report"] == "SMI physical health checks" and practice.pcn.name in stamp["Area"]
+
+    page.get_by_role("link", name="Reports", exact=True).first.click()
+    page.get_by_role("link", name="the monthly reports").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Monthly reports")
+    me.check_the_page("the list of monthly reports")
+    link = page.get_by_role("link", name=f"PDF of {made[0].area_title}, {month_name}")
+    expect(link).to_be_visible()
+    pdf = page.request.get(link.get_attribute("href"))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")

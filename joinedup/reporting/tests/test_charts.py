@@ -50,3 +50,14 @@ def test_the_svg_has_a_title_a_description_a_table_and_no_script_or_style():
 def test_too_few_points_for_limits_still_gives_the_table():
     c = chart([None, 5])
     assert c.lines == [] and "too few months" in c.description
+
+
+def test_the_icons_carry_a_letter_and_a_name_not_only_a_colour():
+    from joinedup.reporting.charts import icons_of
+
+    rising = spc.xmr([10, 10, 11, 10, 11, 10, 30], improvement=spc.UP, target=5)
+    assert icons_of(rising) == (("H", "improvement"), ("?", "neutral"))
+    falling = spc.xmr([10, 10, 11, 10, 11, 10, -10], improvement=spc.UP)
+    assert icons_of(falling) == (("L", "concern"), None)
+    steady = spc.xmr([50, 51, 49, 50, 52, 48, 50, 51], improvement=spc.UP, target=10)
+    assert icons_of(steady) == (("C", "neutral"), ("P", "improvement"))

@@ -34,7 +34,17 @@ def test_a_clinician_keeps_their_own_start_page(client, personas):
     assert "EMDT requests" not in client.get("/").content.decode()
 
 
-@pytest.mark.parametrize("name", ["reporting:smi_health_checks", "reporting:emdt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "reporting:smi_health_checks",
+        "reporting:emdt",
+        "reporting:key_working",
+        "reporting:outcomes",
+        "reporting:primary_care",
+        "reporting:peer_support",
+    ],
+)
 def test_a_report_page_names_no_one(commissioner_client, person, name):
     response = commissioner_client.get(reverse(name))
     text = response.content.decode()
@@ -110,10 +120,58 @@ def test_xlsx_export_holds_the_same_table(commissioner_client):
     assert any("All requests" in r for r in values)
 
 
-def test_other_roles_are_refused_the_reports(client, personas):
-    client.force_login(personas.mhp)
+@pytest.mark.parametrize("role", ["key_worker", "peer_support_worker", "administrator", "ig_lead", "volunteer"])
+def test_roles_without_reports_are_refused_them(client, personas, role):
+    client.force_login(getattr(personas, role))
     assert client.get(reverse("reporting:smi_health_checks")).status_code == 403
     assert client.get(reverse("reporting:emdt_export")).status_code == 403
+    assert client.get(reverse("reporting:index")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "role,own",
+    [
+        ("gp_practice_staff", "practice"),
+        ("mhp", "pcn"),
+        ("emdt_coordinator", "locality"),
+    ],
+)
+def test_a_service_lead_sees_their_own_area_only(client, personas, practice, far_practice, role, own):
+    """Practice staff see their practice, a PCN's MHP their PCN, an EMDT coordinator their locality: by
+    default, and nothing wider or elsewhere (404, audited)."""
+    user = getattr(personas, role)
+    client.force_login(user)
+    own_key = {
+        "practice": f"practice:{practice.ods_code}",
+        "pcn": f"pcn:{practice.pcn.code}",
+        "locality": f"locality:{practice.locality.code}",
+    }[own]
+    page = reverse("reporting:smi_health_checks")
+    response = client.get(page)
+    assert response.status_code == 200
+    assert f'<option value="{own_key}" selected' in response.content.decode()
+    assert 'value="icb"' not in response.content.decode()
+    for other in ("icb", f"practice:{far_practice.ods_code}", f"pcn:{far_practice.pcn.code}"):
+        assert client.get(page + f"?area={other}").status_code == 404, other
+    assert client.get(reverse("reporting:emdt_export") + "?area=icb&table=by-month").status_code == 404
+    assert AuditEvent.objects.filter(user=user, action=AuditAction.REFUSED, what="report smi-health-checks").exists()
+    assert client.get(page + f"?area=practice:{practice.ods_code}").status_code == 200
+
+
+def test_an_outreach_worker_sees_their_providers_localities(client, personas):
+    from joinedup.directory.models import OutreachCoverage
+
+    client.force_login(personas.outreach_worker)
+    response = client.get(reverse("reporting:smi_health_checks"))
+    assert response.status_code == 200
+    provider = personas.outreach_worker.memberships.get().team.organisation
+    if OutreachCoverage.objects.filter(provider=provider).exists():
+        assert f'<option value="provider:{provider.code}" selected' in response.content.decode()
+
+
+def test_a_commissioner_can_break_the_icb_down_by_outreach_provider(commissioner_client):
+    response = commissioner_client.get(reverse("reporting:smi_health_checks") + "?by=provider")
+    assert response.status_code == 200 and "by outreach provider" in response.content.decode()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -131,3 +189,10 @@ def test_any_query_string_gets_a_page_or_a_clear_refusal_never_a_crash(client, p
     name = "reporting:emdt_export" if export else "reporting:emdt"
     response = client.get(reverse(name), params)
     assert response.status_code in (200, 400, 404), (params, response.status_code)
+
+
+def test_a_commissioner_trying_a_persons_page_gets_not_found_and_it_is_audited(commissioner_client, personas, person):
+    response = commissioner_client.get(reverse("people:record", args=[person.pk]))
+    assert response.status_code == 404 and person.family_name not in response.content.decode()
+    refused = AuditEvent.objects.filter(user=personas.commissioner, action=AuditAction.REFUSED).order_by("-pk").first()
+    assert refused is not None and refused.object_id == str(person.pk)

@@ -1,0 +1,47 @@
+"""The frozen monthly reports: a PDF per area per month, made once by a scheduled job and never changed."""
+
+from django.db import models
+
+
+class FrozenReport(Exception):
+    pass
+
+
+class MonthlyReport(models.Model):
+    """The month's report for one area, as it was made on the first working day after the month. Kept unchanged:
+    a saved one cannot be saved again (its checksum is on the list so a copy can be checked)."""
+
+    area_key = models.CharField(max_length=80)  # as in the report URLs: icb, area:<code>, provider:<code>...
+    area_title = models.CharField(max_length=250)
+    month = models.DateField()  # the first day of the month it reports on
+    made_at = models.DateTimeField()
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-month", "area_key"]
+        constraints = [models.UniqueConstraint(fields=["area_key", "month"], name="one_monthly_report_per_area")]
+
+    def __str__(self):
+        return f"{self.area_title}, {self.month:%B %Y}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise FrozenReport("A monthly report is kept as it was made")
+        super().save(*args, **kwargs)
+
+
+class ReportSnapshot(models.Model):
+    """The reporting store: one report as built for one area, breakdown and period, kept so a page reads it
+    instead of working its figures out again. store.py refreshes the ones read lately every 15 minutes; a page
+    says when its figures were worked out (`made_at`)."""
+
+    key = models.CharField(max_length=300, unique=True)
+    slug = models.CharField(max_length=40)
+    made_at = models.DateTimeField()
+    last_read_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)  # how long it took to build
+    payload = models.BinaryField()  # the built report (presenters.Report), pickled: written only by store.py
+
+    def __str__(self):
+        return self.key
