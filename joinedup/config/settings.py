@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "joinedup.accounts.middleware.SignInRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: the chosen pages' views read from the read replica when one is configured.
+    "joinedup.ops.replica.ReplicaPagesMiddleware",
 ]
 
 ROOT_URLCONF = "joinedup.config.urls"
@@ -153,6 +155,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Read replica (joinedup/ops/replica.py, docs/operations.md): reports, their exports, search and the audit search
+# read from it (GET only, route names below); everything else, and every write, uses the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests have no replica of their own
+DATABASE_ROUTERS = ["joinedup.ops.replica.ReplicaRouter"]
+REPLICA_READ_VIEWS = [
+    v.strip()
+    for v in os.environ.get(
+        "JOINEDUP_REPLICA_READ_VIEWS", "reporting:*,people:search,governance:audit,governance:audit_*"
+    ).split(",")
+    if v.strip()
+]
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("JOINEDUP_REPLICA_MAX_LAG_SECONDS", "10"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("JOINEDUP_REPLICA_CHECK_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -47,6 +47,9 @@ def checks(now: dt.datetime | None = None) -> dict[str, str]:
     for alias in connections:
         problem = _database(alias)
         found[f"database:{alias}"] = f"unreachable ({problem})" if problem else "ok"
+    if "database:replica" in found and found["database:replica"] != "ok":
+        # Not a reason to take this instance out of service: its reads go to the primary meanwhile.
+        found["database:replica"] = f"ok (reading from the primary: replica {found['database:replica']})"
     if not tasks_need_a_worker():
         found["worker"] = "ok (tasks run in the web process)"
     elif found["database:default"] != "ok":
