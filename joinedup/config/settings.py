@@ -313,6 +313,8 @@ LOGGING = {
 
 # Readiness (/health/ready): how old the task worker's last heartbeat may be (the scheduler hands it one a minute).
 READINESS_HEARTBEAT_SECONDS = int(os.environ.get("JOINEDUP_READINESS_HEARTBEAT_SECONDS", "300"))
+# Audit trail and timeline partitions (PostgreSQL): how many months ahead the daily job makes them.
+PARTITION_MONTHS_AHEAD = int(os.environ.get("JOINEDUP_PARTITION_MONTHS_AHEAD", "3"))
 # Prometheus metrics (/metrics): with a token, only `Authorization: Bearer <token>`; without, only from loopback.
 METRICS_TOKEN = os.environ.get("JOINEDUP_METRICS_TOKEN", "")
 

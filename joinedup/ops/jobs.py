@@ -24,3 +24,13 @@ def prune_heartbeats(now):
     from django_tasks_db.models import DBTaskResult
 
     DBTaskResult.objects.filter(task_path=HEARTBEAT_TASK, enqueued_at__lt=now - dt.timedelta(days=1)).delete()
+
+
+@scheduled("ops.partitions_ahead", every=dt.timedelta(days=1))
+def partitions_ahead(now):
+    """The audit trail's and the timeline's partitions for this month and the coming ones (PostgreSQL only)."""
+    from django.conf import settings
+
+    from .partitions import ensure_ahead
+
+    ensure_ahead(now.date(), settings.PARTITION_MONTHS_AHEAD)
