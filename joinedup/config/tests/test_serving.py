@@ -186,15 +186,6 @@ def _database_url(settings_dict):
     return f"postgres://{user}{password}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
 
 
-def _wait_for(predicate, seconds, what):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.3)
-    pytest.fail(f"waited {seconds} s for {what}")
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)  # the servers are other processes: they see only committed rows
 def test_make_serve_runs_web_worker_and_scheduler_on_postgresql_and_stops_gracefully(tmp_path):
@@ -210,6 +201,7 @@ def test_make_serve_runs_web_worker_and_scheduler_on_postgresql_and_stops_gracef
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
+    from joinedup.ops.tests.pgcluster import wait_for
     from joinedup.ops.tests.slow import slow_task
 
     port = _free_port()
@@ -243,7 +235,7 @@ def test_make_serve_runs_web_worker_and_scheduler_on_postgresql_and_stops_gracef
             assert serve.poll() is None, "make serve stopped"
             return _request(f"{base}/health/ready", headers=https)[0] == 200
 
-        _wait_for(ready, 90, "readiness (database and a worker heartbeat)")
+        wait_for(ready, 90, "readiness (database and a worker heartbeat)")
         status, body = _request(f"{base}/health/ready", headers=https)
         assert json.loads(body)["checks"]["worker"] == "ok"
 
@@ -256,7 +248,7 @@ def test_make_serve_runs_web_worker_and_scheduler_on_postgresql_and_stops_gracef
 
         with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
             task = slow_task.enqueue(4)
-            _wait_for(
+            wait_for(
                 lambda: DBTaskResult.objects.get(pk=task.id).status == TaskResultStatus.RUNNING, 30, "the task to start"
             )
         answers = []
@@ -269,9 +261,9 @@ def test_make_serve_runs_web_worker_and_scheduler_on_postgresql_and_stops_gracef
         assert answers == [(200, "finished")]
         assert DBTaskResult.objects.get(pk=task.id).status == TaskResultStatus.SUCCESSFUL
     finally:
-        if serve.poll() is None:
-            serve.kill()
-            serve.wait()
+        if serve.poll() is None:  # a failure above: stop it as an operator would (SIGKILL would orphan its processes)
+            serve.send_signal(signal.SIGTERM)
+            serve.wait(timeout=90)
         log.seek(0)
         output = log.read()
         log.close()

@@ -84,9 +84,10 @@ def wal_lsn_on_primary():
 
 
 @contextmanager
-def server_copy(*, standby: bool, extra_conf: str = "", before_start=None):
+def server_copy(*, standby: bool, before_start=None):
     """A copy of the test run's server (pg_basebackup, fast checkpoint), started on a free loopback port; as a
-    streaming replica when `standby`. Yields (port, data_dir). Stopped and removed afterwards."""
+    streaming replica when `standby`. `before_start(data, work)` may add to its configuration. Yields
+    (port, data_dir); data_dir's parent is a work folder the postgres user owns. Stopped and removed afterwards."""
     if connection.vendor != "postgresql":
         _skip("this run is on SQLite")
     if os.geteuid() == 0 and shutil.which("runuser") is None:
@@ -123,34 +124,48 @@ def server_copy(*, standby: bool, extra_conf: str = "", before_start=None):
         shutil.rmtree(work, ignore_errors=True)
         _skip(f"pg_basebackup failed: {backup.stderr.strip()[-500:]}")
     new_port = free_port()
+    listen_on(data, work, new_port)
+    if before_start:
+        before_start(data, work)
+    start(bin_dir, data, work)
+    try:
+        yield new_port, data
+    finally:
+        stop(bin_dir, data)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def start(bin_dir, data, work):
+    """Start the server in `data` (as postgres), waiting until it takes connections; fail with its log if not."""
+    started = as_postgres(
+        [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(work / f"{data.name}.log"), "-w", "-t", "120", "start"],
+        timeout=150,
+    )
+    if started.returncode != 0:
+        log = as_postgres(["cat", str(work / f"{data.name}.log")]).stdout
+        pytest.fail(f"the PostgreSQL server in {data} did not start: {started.stderr}\n{log[-2000:]}")
+
+
+def stop(bin_dir, data):
+    as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], timeout=60)
+
+
+def listen_on(data, work, port):
+    """Configuration lines for a server copied into `data`: its own loopback port and socket folder."""
     conf = [
-        f"port = {new_port}",
+        f"port = {port}",
         "listen_addresses = '127.0.0.1'",
         f"unix_socket_directories = '{work}'",
         "hot_standby = on",
         "fsync = off",
         "shared_buffers = 16MB",
-        extra_conf,
     ]
     as_postgres(["sh", "-c", f"cat >> {data}/postgresql.conf"], input="\n".join(conf) + "\n")
     as_postgres(
-        ["sh", "-c", f"cat > {data}/pg_hba.conf"], input="host all all 127.0.0.1/32 trust\nlocal all all trust\n"
+        ["sh", "-c", f"cat > {data}/pg_hba.conf"],
+        input="host all all 127.0.0.1/32 trust\nhost replication postgres 127.0.0.1/32 trust\nlocal all all trust\n",
     )
     as_postgres(["touch", str(data / "pg_ident.conf")])
-    if before_start:
-        before_start(data, work)
-    started = as_postgres(
-        [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(work / "server.log"), "-w", "-t", "120", "start"],
-        timeout=150,
-    )
-    try:
-        if started.returncode != 0:
-            log = as_postgres(["cat", str(work / "server.log")]).stdout
-            pytest.fail(f"the copied server did not start: {started.stderr}\n{log[-2000:]}")
-        yield new_port, data
-    finally:
-        as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], timeout=60)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def query(port, dbname, sql):
@@ -163,10 +178,19 @@ def query(port, dbname, sql):
     return result.stdout.strip() if result.returncode == 0 else None
 
 
-def wait_until_replayed(port, dbname, lsn, seconds=30):
+def wait_for(predicate, seconds, what):
+    """Ask `predicate()` every 0.3 s until it is true; fail the test after `seconds`, saying what was awaited."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if query(port, dbname, f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn") == "t":
+        if predicate():
             return
-        time.sleep(0.2)
-    pytest.fail(f"the replica did not replay up to {lsn} within {seconds} s")
+        time.sleep(0.3)
+    pytest.fail(f"waited {seconds} s for {what}")
+
+
+def wait_until_replayed(port, dbname, lsn, seconds=30):
+    wait_for(
+        lambda: query(port, dbname, f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn") == "t",
+        seconds,
+        f"the replica to replay up to {lsn}",
+    )
