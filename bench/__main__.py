@@ -25,6 +25,7 @@ BENCHMARKS = {
     "C4-compare": ("bench.care_compare", "two versions of a care plan of 100 actions compared"),
     "PS1": ("bench.peersupport_directory", "community directory search over 5,000 offers"),
     "C5": ("bench.primarycare_caseload", "an MHP caseload page with 300 people"),
+    "P4": ("bench.p4_load", "50 simulated staff for 60 s against make serve, with a trivial view as baseline"),
     "A1": ("bench.ops_audit", "who has looked and the IG audit search over a large, partitioned audit trail"),
     "EMDT": ("bench.emdt", "EMDT triage queue and meeting agenda over a region with 50,000 requests"),
 }
