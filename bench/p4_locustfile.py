@@ -123,12 +123,10 @@ class Staff(HttpUser):
         if not self.me["plans"]:
             return
         pid = random.choice(self.me["plans"])
-        with self.client.get(f"/care/{pid}/plan/draft/", name="plan draft (read)", catch_response=True) as r:
-            if r.status_code == 200 and r.url and "/plan/draft/" not in r.url:
-                r.success()
-            page = r.text
-        if "/plan/draft/" not in (r.url or ""):  # no draft yet: start one
-            page = self.client.get(f"/care/{pid}/plan/", name="plan").text
+        page = self.client.get(f"/care/{pid}/plan/draft/", name="plan draft (read)").text
+        form = FormFields()
+        form.feed(page)
+        if not form.fields:  # no draft yet (the page offers to start one): start it, as a member of staff would
             self.client.post(
                 f"/care/{pid}/plan/draft/start/", {"csrfmiddlewaretoken": csrf(page)}, name="plan draft (start)"
             )
@@ -137,7 +135,7 @@ class Staff(HttpUser):
         form.feed(page)
         fields = form.fields
         for field in fields:
-            if field[0] not in ("csrfmiddlewaretoken", "version") and field[1] and not field[0].endswith("_id"):
+            if field[0] not in ("csrfmiddlewaretoken", "revision") and field[1] and not field[0].endswith("_id"):
                 field[1] = field[1].split(" (edit ")[0] + f" (edit {random.randrange(1000)})"
                 break
         with self.client.post(
