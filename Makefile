@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 VENDOR := joinedup/static/vendor
 export JOINEDUP_ENVIRONMENT ?= demo
 
-.PHONY: demo test lint bench setup browser clean-demo
+.PHONY: demo serve test lint bench setup browser clean-demo
 
 setup: $(VENV)/.installed $(VENDOR)/.installed
 
@@ -43,6 +43,17 @@ demo: setup
 	$(PY) manage.py seed_demo --people 2000 --seed 2026
 	$(PY) manage.py demo_sign_ins
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Production processes on PostgreSQL (docs/operations.md): gunicorn, the task worker and the scheduler, under honcho.
+# Needs DATABASE_URL (postgres://...); JOINEDUP_ENVIRONMENT=production also needs the production variables.
+serve: export JOINEDUP_TASK_BACKEND ?= django_tasks_db.DatabaseBackend
+serve: export PATH := $(abspath $(VENV))/bin:$(PATH)
+serve: setup
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+	  *) echo "make serve runs against PostgreSQL: set DATABASE_URL=postgres://user@host:port/name"; exit 1;; esac
+	$(PY) manage.py migrate --no-input -v 0
+	@if [ "$$JOINEDUP_ENVIRONMENT" = production ]; then $(PY) manage.py collectstatic --no-input -v 0; fi
+	exec $(PY) -m joinedup.config.serve
 
 test: export JOINEDUP_ENVIRONMENT = test
 test: setup browser

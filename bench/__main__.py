@@ -27,6 +27,8 @@ BENCHMARKS = {
     "C5": ("bench.primarycare_caseload", "an MHP caseload page with 300 people"),
     "P7": ("bench.fhir_p7", "FHIR Patient read, search by NHS number and ingest through gunicorn with wrk"),
     "P9": ("bench.reporting_p9", "a report page from the reporting store and a refresh, against hand-written SQL"),
+    "P4": ("bench.p4_load", "50 simulated staff for 60 s against make serve, with a trivial view as baseline"),
+    "A1": ("bench.ops_audit", "who has looked and the IG audit search over a large, partitioned audit trail"),
     "EMDT": ("bench.emdt", "EMDT triage queue and meeting agenda over a region with 50,000 requests"),
 }
 

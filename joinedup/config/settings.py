@@ -93,11 +93,14 @@ INSTALLED_APPS = [
     "joinedup.fhir",
     "joinedup.inbox",
     "joinedup.staff",
+    "joinedup.ops",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("joinedup.demo")
 
 MIDDLEWARE = [
+    # First, so that every answer (static files and refusals too) carries a request id and is counted.
+    "joinedup.ops.middleware.RequestIdAndMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -112,6 +115,8 @@ MIDDLEWARE = [
     "joinedup.accounts.middleware.SignInRequiredMiddleware",
     "joinedup.accounts.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: the chosen pages' views read from the read replica when one is configured.
+    "joinedup.ops.replica.ReplicaPagesMiddleware",
 ]
 
 ROOT_URLCONF = "joinedup.config.urls"
@@ -152,6 +157,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Read replica (joinedup/ops/replica.py, docs/operations.md): reports, their exports, search and the audit search
+# read from it (GET only, route names below); everything else, and every write, uses the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests have no replica of their own
+DATABASE_ROUTERS = ["joinedup.ops.replica.ReplicaRouter"]
+REPLICA_READ_VIEWS = [
+    v.strip()
+    for v in os.environ.get(
+        "JOINEDUP_REPLICA_READ_VIEWS", "reporting:*,people:search,governance:audit,governance:audit_*"
+    ).split(",")
+    if v.strip()
+]
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("JOINEDUP_REPLICA_MAX_LAG_SECONDS", "10"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("JOINEDUP_REPLICA_CHECK_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -261,12 +284,41 @@ HEALTH_CHECK_COVERAGE_TARGET = int(os.environ.get("JOINEDUP_HEALTH_CHECK_COVERAG
 # Region pack loaded by `manage.py load_region` when no folder is named.
 REGION_PACK = os.environ.get("JOINEDUP_REGION_PACK", str(BASE_DIR / "joinedup" / "directory" / "regions" / "lsc"))
 
+# Logs go to standard output (the process manager collects them). Production writes one JSON object a line, each
+# with the request id of the request it belongs to (joinedup/ops/requestid.py) and one line per request
+# ("joinedup.requests": method, path without its query, route, status, time, user id); elsewhere plain text.
+LOG_FORMAT = os.environ.get("JOINEDUP_LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("JOINEDUP_LOG_FORMAT must be json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "joinedup.ops.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(process)d %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("JOINEDUP_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "joinedup.requests": {
+            "level": os.environ.get("JOINEDUP_REQUEST_LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")
+        },
+        "django_tasks": {"level": "INFO" if PRODUCTION else "WARNING"},
+        "joinedup.core.schedule": {"level": "INFO" if PRODUCTION else "WARNING"},
+    },
 }
+
+# Readiness (/health/ready): how old the task worker's last heartbeat may be (the scheduler hands it one a minute).
+READINESS_HEARTBEAT_SECONDS = int(os.environ.get("JOINEDUP_READINESS_HEARTBEAT_SECONDS", "300"))
+# Audit trail and timeline partitions (PostgreSQL): how many months ahead the daily job makes them.
+PARTITION_MONTHS_AHEAD = int(os.environ.get("JOINEDUP_PARTITION_MONTHS_AHEAD", "3"))
+# Prometheus metrics (/metrics): with a token, only `Authorization: Bearer <token>`; without, only from loopback.
+METRICS_TOKEN = os.environ.get("JOINEDUP_METRICS_TOKEN", "")
 
 # FHIR R4 API (joinedup/fhir, docs/fhir.md). The public base URL, ending /fhir/R4/, when a proxy stands in front
 # (otherwise it is taken from the request); how long an access token lasts (SMART suggests at most five minutes).

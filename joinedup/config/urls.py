@@ -17,6 +17,7 @@ urlpatterns = [
     path("governance/", include("joinedup.core.urls")),
     path("reports/", include("joinedup.reporting.urls")),
     path("health", include("joinedup.core.health_urls")),
+    path("", include("joinedup.ops.urls")),
     path("fhir/R4/", include("joinedup.fhir.urls")),
 ]
 

@@ -1,5 +1,9 @@
 """Production and the demo serve real pages, from real servers started as operators start them.
 
+`make serve` (PostgreSQL only): the Procfile's web, worker and scheduler processes under honcho, as production
+runs them: ready once the worker has run the scheduler's heartbeat, metrics and JSON logs with request ids, and
+SIGTERM lets a request and a task in flight finish.
+
 Production: `collectstatic` with the production settings (hashed, compressed names and a manifest), then
 gunicorn with DEBUG off. The demo: `manage.py runserver` as `make demo` starts it, DEBUG off as well. In both,
 a wrong address, a refused form and a failing database show the NHS-styled 404, 403 and 500 pages, never
@@ -9,8 +13,10 @@ The database is an empty SQLite file, so any request that reaches it fails: that
 cookie makes the sign-in check read the session table), as when the real database is down.
 """
 
+import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -70,12 +76,15 @@ def _server(command, env, port):
 
 
 def _request(url, *, method="GET", headers=None):
+    """(status, body) of one request; the status is 0 when the server does not answer."""
     request = urllib.request.Request(url, method=method, headers=headers or {})  # noqa: S310 (our own server)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+    except (urllib.error.URLError, ConnectionError):
+        return 0, ""
 
 
 def _check_error_pages(base, headers):
@@ -109,6 +118,19 @@ def _production(tmp_path):
     )
 
 
+def _collectstatic(env):
+    collect = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert collect.returncode == 0, collect.stderr[-3000:]
+
+
 def test_production_refuses_to_start_before_collectstatic_and_says_what_to_run(tmp_path):
     start = subprocess.run(
         [sys.executable, "-c", "import joinedup.config.wsgi"],
@@ -126,16 +148,7 @@ def test_production_refuses_to_start_before_collectstatic_and_says_what_to_run(t
 @pytest.mark.slow
 def test_production_collects_static_files_and_serves_pages_and_error_pages_with_debug_off(tmp_path):
     env = _production(tmp_path)
-    collect = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert collect.returncode == 0, collect.stderr[-3000:]
+    _collectstatic(env)
     assert (tmp_path / "static" / "staticfiles.json").exists()
 
     port = _free_port()
@@ -164,3 +177,98 @@ def test_the_demo_runs_with_debug_off_and_shows_the_nhs_error_pages_and_styles(t
         status, css = _request(f"{base}/static/vendor/nhsuk/nhsuk-frontend.min.css")
         assert status == 200 and ".nhsuk-header" in css
         _check_error_pages(base, {})
+
+
+def _database_url(settings_dict):
+    user = settings_dict["USER"] or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
+    host = settings_dict["HOST"] or "127.0.0.1"
+    return f"postgres://{user}{password}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)  # the servers are other processes: they see only committed rows
+def test_make_serve_runs_web_worker_and_scheduler_on_postgresql_and_stops_gracefully(tmp_path):
+    """The real Procfile, its web line pointed at the application wrapped with one slow page (to have a request in
+    flight), against the test database. SIGTERM to `make serve`'s process: the slow request and a slow task finish."""
+    import threading
+
+    from django.db import connection
+    from django.test import override_settings
+
+    if connection.vendor != "postgresql":
+        pytest.skip("make serve runs against PostgreSQL only; this run is on SQLite")
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from joinedup.ops.tests.pgcluster import wait_for
+    from joinedup.ops.tests.slow import slow_task
+
+    port = _free_port()
+    env = _production(tmp_path)
+    env.update(
+        DATABASE_URL=_database_url(connection.settings_dict),
+        JOINEDUP_TASK_BACKEND="django_tasks_db.DatabaseBackend",
+        JOINEDUP_BIND=f"127.0.0.1:{port}",
+        JOINEDUP_GRACEFUL_TIMEOUT="15",
+        WEB_CONCURRENCY="2",
+        PATH=f"{Path(sys.executable).parent}:{env['PATH']}",
+    )
+    _collectstatic(env)
+    procfile = tmp_path / "Procfile"
+    real = (ROOT / "Procfile").read_text()
+    assert " joinedup.config.wsgi" in real
+    procfile.write_text(real.replace(" joinedup.config.wsgi", " joinedup.ops.tests.slow:application"))
+
+    log = open(tmp_path / "serve.log", "w+")  # noqa: SIM115 (closed below)
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "joinedup.config.serve", "-f", str(procfile)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base, https = f"http://127.0.0.1:{port}", {"X-Forwarded-Proto": "https"}
+    try:
+
+        def ready():
+            assert serve.poll() is None, "make serve stopped"
+            return _request(f"{base}/health/ready", headers=https)[0] == 200
+
+        wait_for(ready, 90, "readiness (database and a worker heartbeat)")
+        status, body = _request(f"{base}/health/ready", headers=https)
+        assert json.loads(body)["checks"]["worker"] == "ok"
+
+        status, _ = _request(f"{base}/account/sign-in/", headers=https | {"X-Request-ID": "serve-test-0001"})
+        assert status == 200
+        status, metrics = _request(f"{base}/metrics", headers=https)
+        assert status == 200
+        assert 'joinedup_http_requests_total{method="GET",status="200",view="accounts:sign_in"}' in metrics
+        assert 'joinedup_task_queue_depth{queue="default"}' in metrics
+
+        with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+            task = slow_task.enqueue(4)
+            wait_for(
+                lambda: DBTaskResult.objects.get(pk=task.id).status == TaskResultStatus.RUNNING, 30, "the task to start"
+            )
+        answers = []
+        slow = threading.Thread(target=lambda: answers.append(_request(f"{base}/slow-for-test", headers=https)))
+        slow.start()
+        time.sleep(1)  # the request and the task are both in flight
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=60)
+        slow.join(timeout=30)
+        assert answers == [(200, "finished")]
+        assert DBTaskResult.objects.get(pk=task.id).status == TaskResultStatus.SUCCESSFUL
+    finally:
+        if serve.poll() is None:  # a failure above: stop it as an operator would (SIGKILL would orphan its processes)
+            serve.send_signal(signal.SIGTERM)
+            serve.wait(timeout=90)
+        log.seek(0)
+        output = log.read()
+        log.close()
+    request_lines = [
+        json.loads(line.split("| ", 1)[1]) for line in output.splitlines() if '"message": "request"' in line
+    ]
+    sign_in = [line for line in request_lines if line["path"] == "/account/sign-in/"]
+    assert sign_in and sign_in[0]["request_id"] == "serve-test-0001" and sign_in[0]["status"] == 200, output[-3000:]
