@@ -210,9 +210,10 @@ def caseload_for(*, user):
     )
 
 
-def plan_actions_for_user(*, user):
+def plan_actions_for_user(*, user, scoped=True):
     """Open actions in people's current (latest agreed) plans owned by an organisation through which this
-    user is on the person's care team. Scoped by the access policy, so withdrawn consent hides them."""
+    user is on the person's care team. Scoped by the access policy, so withdrawn consent hides them (the task
+    list passes scoped=False: it hides them itself, and tells the owner why)."""
     from django.db.models import F, OuterRef, Subquery
 
     from joinedup.core.access import visible_people
@@ -233,11 +234,11 @@ def plan_actions_for_user(*, user):
     match = Q()
     for person_id, org_id in pairs:
         match |= Q(version__person_id=person_id, owner_organisation_id=org_id)
+    actions = PlanAction.objects.filter(match, version__status=PlanStatus.AGREED, version_id=Subquery(latest)).open()
+    if scoped:
+        actions = actions.filter(version__person__in=visible_people(user))
     return list(
-        PlanAction.objects.filter(match, version__status=PlanStatus.AGREED, version_id=Subquery(latest))
-        .open()
-        .filter(version__person__in=visible_people(user))
-        .select_related("version__person", "owner_organisation")
+        actions.select_related("version__person", "owner_organisation")
         .annotate(person_id=F("version__person_id"))
         .order_by("due", "pk")
     )

@@ -8,8 +8,10 @@ from django.utils import timezone
 from joinedup.accounts.roles import Perm
 from joinedup.core.access import forget, may
 from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.dates import format_date
 from joinedup.core.timeline import Service, timeline_add
 from joinedup.core.validators import validate_no_markup
+from joinedup.inbox.services import inbox_send_to_key_worker
 from joinedup.people.services import NotAllowed
 
 from .models import (
@@ -134,6 +136,16 @@ def level_of_care_change(*, by, person, level, reason) -> LevelOfCareChange:
         detail=reason,
         by=by,
         link=reverse("care:level", args=[person.pk]),
+    )
+    inbox_send_to_key_worker(
+        kind="level_of_care_changed",
+        key=str(change.pk),
+        source="Level of care changed",
+        why=f"{(by.get_full_name() or by.username) if by else 'Someone'} changed the level of care: {summary[15:]}. "
+        f"Reason: {reason}",
+        person=person,
+        link=reverse("care:level", args=[person.pk]),
+        by=by,
     )
     return change
 
@@ -666,7 +678,22 @@ def plan_action_add(*, by, draft, description, owner, due, expected_revision=Non
     audit_record(
         by=by, action=AuditAction.UPDATE, what="care plan draft: action added", person=current.person, obj=action
     )
+    _tell_key_worker_of_action(by=by, action=action, person=current.person)
     return action
+
+
+def _tell_key_worker_of_action(*, by, action, person, where=""):
+    who = "the person" if action.owner_is_person else action.owner_organisation.name
+    inbox_send_to_key_worker(
+        kind="plan_action_added",
+        key=str(action.pk),
+        source="Care plan action added",
+        why=f"{by.get_full_name() or by.username} added an action to the draft care and support plan{where}: "
+        f"{action.description} ({who}, by {format_date(action.due)})",
+        person=person,
+        link=reverse("care:draft", args=[person.pk]),
+        by=by,
+    )
 
 
 @transaction.atomic

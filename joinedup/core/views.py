@@ -45,9 +45,10 @@ home.any_signed_in = True
 
 def my_tasks(request):
     """Everything the signed-in member of staff has to do, from every service, overdue first."""
-    from .tasks import tasks_for
+    from .tasks import task_list
 
-    tasks = tasks_for(request.user)
+    listed = task_list(request.user)
+    tasks = listed.tasks
     audit_list(
         by=request.user,
         what="my tasks",
@@ -55,7 +56,7 @@ def my_tasks(request):
         reason="Shown on their own task list: a task about them is theirs to do",
         request=request,
     )
-    return render(request, "tasks.jinja", {"tasks": tasks})
+    return render(request, "tasks.jinja", {"tasks": tasks, "hidden": listed.hidden})
 
 
 my_tasks.any_signed_in = True

@@ -416,6 +416,38 @@ def _first_meeting_with_room(team, on_or_after: dt.date):
 ACTION_OWNER_ROLE = "Owner of an EMDT action"
 
 
+def _tell_after_discussion(*, by, record, item, on, changes, actions, review_note):
+    """Nobody is left waiting: the referrer gets a task with the outcome, and the GP practice an inbox item when
+    the discussion changes their patient's care (actions, key worker, level of care, plan changes)."""
+    from joinedup.inbox.services import inbox_send, inbox_send_to_practice
+
+    person = item.person
+    agreed = f"{actions} action{'s' if actions != 1 else ''} agreed"
+    changed = "; ".join([agreed, *changes])
+    if item.request_id:
+        inbox_send(
+            kind="emdt_request_discussed",
+            key=str(record.pk),
+            source="EMDT outcome",
+            why=f"{item.meeting.team.name} discussed your EMDT request on {on} ({changed}).{review_note} "
+            f"Outcome: {record.summary_for_gp}",
+            to_user=item.request.referrer,
+            person=person,
+            link=_discussion_link(record),
+            by=by,
+        )
+    if actions or changes or record.plan_changes:
+        inbox_send_to_practice(
+            kind="emdt_care_changed",
+            key=str(record.pk),
+            source="EMDT outcome",
+            why=f"The EMDT discussion on {on} changed your patient's care ({changed}). Read the summary for the GP.",
+            person=person,
+            link=reverse("meetings:summary_gp", args=[person.pk, record.pk]),
+            by=by,
+        )
+
+
 @transaction.atomic
 def discussion_record(
     *,
@@ -585,6 +617,9 @@ def discussion_record(
         else:
             review_note = f" Review due by {format_date(next_review)}."
     audit_record(by=by, action=AuditAction.CREATE, what="EMDT case discussion", person=person, obj=record)
+    _tell_after_discussion(
+        by=by, record=record, item=item, on=on, changes=changes, actions=len(clean_actions), review_note=review_note
+    )
     took = TookPart(took_part).label
     summary = f"Discussed at the EMDT on {on}. {len(clean_actions)} action(s) agreed."
     detail = f"{took}."

@@ -2,7 +2,6 @@
 
 from django.urls import reverse
 
-from joinedup.core.access import visible_people
 from joinedup.core.tasks import TaskItem, task_source
 from joinedup.core.validators import format_nhs_number
 
@@ -11,12 +10,8 @@ from .models import Action
 
 @task_source("emdt_actions")
 def actions_for(user):
-    # Only about people the owner may see: withdrawn consent hides the person, and so the task, at once.
-    actions = (
-        Action.objects.filter(owner=user, done_at__isnull=True, person__in=visible_people(user))
-        .select_related("person")
-        .order_by("due")[:500]
-    )
+    # The task list hides those about people the owner may no longer see (core.tasks.task_list).
+    actions = Action.objects.filter(owner=user, done_at__isnull=True).select_related("person").order_by("due")[:500]
     return [
         TaskItem(
             source="EMDT action",
