@@ -234,7 +234,12 @@ def plan_actions_for_user(*, user, scoped=True):
     match = Q()
     for person_id, org_id in pairs:
         match |= Q(version__person_id=person_id, owner_organisation_id=org_id)
-    actions = PlanAction.objects.filter(match, version__status=PlanStatus.AGREED, version_id=Subquery(latest)).open()
+    actions = (
+        PlanAction.objects.filter(match, version__status=PlanStatus.AGREED, version_id=Subquery(latest))
+        .open()
+        # One agreed at an EMDT discussion is already in its named owner's tasks, as the EMDT action.
+        .filter(emdt_action__isnull=True, origin__emdt_action__isnull=True)
+    )
     if scoped:
         actions = actions.filter(version__person__in=visible_people(user))
     return list(

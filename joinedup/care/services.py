@@ -495,6 +495,8 @@ def plan_draft_start(*, by, person) -> CarePlanVersion:
                 due=a.due,
                 position=a.position,
                 origin_id=a.first_row_id,  # so the copy is recognised as the same action (done or not)
+                agreed_at=a.agreed_at,
+                agreed_at_link=a.agreed_at_link,
             )
             for a in source.actions.all()
         )
@@ -697,6 +699,53 @@ def _tell_key_worker_of_action(*, by, action, person, where=""):
 
 
 @transaction.atomic
+def plan_actions_from_discussion(*, by, person, actions, agreed_at, link) -> CarePlanVersion | None:
+    """Actions agreed at an EMDT discussion become actions of the person's care and support plan, so nobody types
+    them again: into the current draft, or a new draft started from the agreed version. Each is linked back to the
+    discussion and to its EMDT action, so done in one place is done in the other. Called inside the discussion's
+    transaction; the owners are already on the care team (their organisation owns the plan action)."""
+    if not actions:
+        return None
+    _require_plan(by, person)
+    draft = CarePlanVersion.objects.select_for_update().filter(person=person, status=PlanStatus.DRAFT).first()
+    if draft is None:
+        draft = plan_draft_start(by=by, person=person)
+    position = draft.actions.count()
+    added = []
+    for n, emdt_action in enumerate(actions, start=1):
+        added.append(
+            PlanAction.objects.create(
+                version=draft,
+                description=emdt_action.description,
+                owner_organisation=emdt_action.owner_organisation,
+                due=emdt_action.due,
+                position=position + n,
+                emdt_action=emdt_action,
+                agreed_at=agreed_at[:200],
+                agreed_at_link=link,
+            )
+        )
+    _touch(draft, by)
+    audit_record(
+        by=by,
+        action=AuditAction.UPDATE,
+        what=f"care plan draft: {len(added)} action(s) from the {agreed_at}"[:200],
+        person=person,
+        obj=draft,
+    )
+    for action in added:
+        _tell_key_worker_of_action(by=by, action=action, person=person, where=f" (agreed at the {agreed_at})")
+    return draft
+
+
+def plan_action_done_elsewhere(*, by, emdt_action, note="") -> None:
+    """The EMDT action was marked done: the plan's action made from it is done too (once; kept if it was)."""
+    first = PlanAction.objects.filter(emdt_action=emdt_action).first()
+    if first is not None and not PlanActionCompletion.objects.filter(action_id=first.pk).exists():
+        PlanActionCompletion.objects.create(action_id=first.pk, done_by=by, note=note[:1000])
+
+
+@transaction.atomic
 def plan_action_remove(*, by, draft, action_id) -> None:
     _require_plan(by, draft.person)
     current = _locked_draft(draft)
@@ -753,6 +802,11 @@ def plan_action_mark_done(*, by, action, note="") -> PlanActionCompletion:
     except IntegrityError:  # someone else marked it at the same moment
         existing = PlanActionCompletion.objects.select_related("done_by").get(action_id=action.first_row_id)
         raise ValidationError(_done_already(existing)) from None
+    first = action if action.origin_id is None else PlanAction.objects.get(pk=action.first_row_id)
+    if first.emdt_action_id is not None:  # agreed at an EMDT discussion: done there too
+        from joinedup.meetings.services import action_done_elsewhere
+
+        action_done_elsewhere(by=by, action=first.emdt_action, note=note)
     owner = "the person's own action" if action.owner_is_person else f"for {action.owner_organisation.name}"
     audit_record(by=by, action=AuditAction.CREATE, what="care plan action done", person=person, obj=completion)
     # The timeline is read by everyone with access to the record, but the person may not have shared their plan's

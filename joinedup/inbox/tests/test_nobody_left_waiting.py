@@ -63,16 +63,8 @@ def test_a_question_about_a_request_is_a_task_until_it_is_answered(personas, per
 
 
 def test_a_discussion_tells_the_referrer_the_outcome_and_the_practice_that_care_changed(personas, person, accepted):
-    from joinedup.meetings.services import attendance_record, discussion_record
+    from joinedup.meetings.services import discussion_record
 
-    attendance_record(
-        by=personas.emdt_coordinator,
-        meeting=accepted.meeting,
-        name=personas.community_clinician.get_full_name(),
-        organisation=personas.community_clinician.primary_organisation,
-        kind="community_mental_health",
-        status="attended",
-    )
     due = timezone.localdate() + dt.timedelta(days=7)
     record = discussion_record(
         by=personas.emdt_coordinator,
