@@ -38,6 +38,9 @@ class TaskList:
 
 
 _SOURCES: list[tuple[str, Callable]] = []
+TASKS_PAGE = 50  # tasks on one page of "My tasks"
+# What a task shows of its person: sources load only these (`.only(...)`), not the whole record.
+PERSON_FIELDS = ("person__given_name", "person__family_name", "person__nhs_number")
 
 
 def task_source(name: str):

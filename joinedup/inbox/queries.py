@@ -1,5 +1,5 @@
 from joinedup.core.access import visible_people
-from joinedup.core.tasks import split_visible
+from joinedup.core.tasks import PERSON_FIELDS, split_visible
 from joinedup.directory.models import Organisation, Team, TeamKind
 
 from .models import InboxItem
@@ -10,6 +10,7 @@ def open_items_for_user(user):
     return (
         InboxItem.objects.filter(to_user=user, done_at__isnull=True)
         .select_related("person")
+        .only("id", "source", "why", "due", "link", "created_at", "person_id", *PERSON_FIELDS)
         .order_by("due", "-created_at", "-id")
     )
 

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from joinedup.core.tasks import TaskItem, task_source
+from joinedup.core.tasks import PERSON_FIELDS, TaskItem, task_source
 from joinedup.core.validators import format_nhs_number
 
 from .models import Action
@@ -11,7 +11,12 @@ from .models import Action
 @task_source("emdt_actions")
 def actions_for(user):
     # The task list hides those about people the owner may no longer see (core.tasks.task_list).
-    actions = Action.objects.filter(owner=user, done_at__isnull=True).select_related("person").order_by("due")[:500]
+    actions = (
+        Action.objects.filter(owner=user, done_at__isnull=True)
+        .select_related("person")
+        .only("id", "description", "due", "person_id", *PERSON_FIELDS)
+        .order_by("due")[:500]
+    )
     return [
         TaskItem(
             source="EMDT action",

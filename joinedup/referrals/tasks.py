@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from joinedup.core.tasks import TaskItem, task_source
+from joinedup.core.tasks import PERSON_FIELDS, TaskItem, task_source
 from joinedup.core.validators import format_nhs_number
 
 from .models import EmdtRequest, RequestState
@@ -13,6 +13,7 @@ def questions_for(user):
     waiting = (
         EmdtRequest.objects.filter(referrer=user, state=RequestState.MORE_INFORMATION_REQUESTED)
         .select_related("person", "team")
+        .only("id", "person_id", "state_changed_at", "team__name", *PERSON_FIELDS)
         .order_by("state_changed_at")[:200]
     )
     return [
