@@ -158,6 +158,7 @@ def test_from_a_gps_question_to_the_practice_inbox(open_browser, personas, perso
     expect(page.locator("main")).to_contain_text("changed your patient's care")
     expect(page.locator("main")).to_contain_text("answered")  # the advice, earlier
     gp.check_the_page("the practice inbox")
-    page.get_by_role("button", name=re.compile("Mark as seen: EMDT outcome")).click()
+    outcome = page.get_by_role("row").filter(has_text="changed your patient's care")
+    outcome.get_by_role("button", name=re.compile("Mark as seen")).click()
     expect(page.locator("main")).to_contain_text("Seen by Test GP practice staff")
     gp.check_the_page("the practice inbox after marking an item seen")
