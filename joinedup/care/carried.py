@@ -65,8 +65,12 @@ def emdt_request_initial(person) -> tuple[dict, list[Carried]]:
     if assessment is not None:
         from joinedup.primarycare.rules import choices
 
-        domains = dict(choices("need_domains"))
-        needs += [f"{domains.get(d, d)}: {text}" for d, text in assessment.needs.items() if text]
+        # In the value set's order: PostgreSQL's jsonb keeps its own key order, not the order they were written in.
+        needs += [
+            f"{label}: {assessment.needs[code]}"
+            for code, label in choices("need_domains")
+            if assessment.needs.get(code)
+        ]
         if assessment.risk_summary:
             initial["risks"] = assessment.risk_summary
         who = assessment.assessed_by.get_full_name() or assessment.assessed_by.username
