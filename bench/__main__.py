@@ -30,6 +30,7 @@ BENCHMARKS = {
     "P4": ("bench.p4_load", "50 simulated staff for 60 s against make serve, with a trivial view as baseline"),
     "A1": ("bench.ops_audit", "who has looked and the IG audit search over a large, partitioned audit trail"),
     "EMDT": ("bench.emdt", "EMDT triage queue and meeting agenda over a region with 50,000 requests"),
+    "J1": ("bench.my_tasks", "My tasks with 500 open tasks from every service"),
 }
 
 

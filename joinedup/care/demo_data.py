@@ -21,7 +21,7 @@ from joinedup.core.access import may
 from joinedup.demo.clock import DemoClock
 
 from . import services
-from .models import LevelOfCare, LevelOfCareChange
+from .models import LevelOfCare, LevelOfCareChange, PlanStatus
 from .queries import key_worker_for
 
 PLAN_PEOPLE = 40
@@ -118,7 +118,8 @@ def seed(ctx) -> None:
             continue
         _levels(clock, by, person, index, after=named)
         state = index % 5  # 0 no plan, 1 first draft, 2 agreed, 3 two agreed + draft, 4 three agreed
-        if state == 0:
+        if state == 0 or person.care_plan_versions.filter(status=PlanStatus.DRAFT).exists():
+            # An EMDT discussion's actions already started this person's draft (meetings seed first).
             continue
         agreed = {1: 0, 2: 1, 3: 2, 4: 3}[state]
         months_back = [5, 3, 1][-agreed:] if agreed else []

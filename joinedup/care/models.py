@@ -309,6 +309,13 @@ class PlanAction(_PartOfVersion):
     )
     due = models.DateField()
     position = models.PositiveIntegerField(default=0)
+    # An action agreed at an EMDT discussion (on its first row only): done there is done here, and the other way.
+    emdt_action = models.ForeignKey(
+        "meetings.Action", on_delete=models.PROTECT, null=True, blank=True, related_name="plan_actions"
+    )
+    # Where the action was agreed, shown with it and kept on every later version's copy ("" when written here).
+    agreed_at = models.CharField(max_length=200, blank=True)
+    agreed_at_link = models.CharField(max_length=300, blank=True)
 
     objects = PlanActionQuerySet.as_manager()
 

@@ -175,6 +175,8 @@ class VersionPresenter:
                     "pk": a.pk,
                     "description": a.description,
                     "owner": owner_label(a, self.person_name),
+                    "agreed_at": a.agreed_at,
+                    "agreed_at_link": a.agreed_at_link,
                     "due": format_date(a.due),
                     "done_on": timezone.localtime(done_at).date() if done_at else None,
                     "overdue": self.v.is_agreed and a.due < today and not done_at,

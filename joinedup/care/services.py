@@ -8,8 +8,10 @@ from django.utils import timezone
 from joinedup.accounts.roles import Perm
 from joinedup.core.access import forget, may
 from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.dates import format_date
 from joinedup.core.timeline import Service, timeline_add
 from joinedup.core.validators import validate_no_markup
+from joinedup.inbox.services import inbox_send_to_key_worker
 from joinedup.people.services import NotAllowed
 
 from .models import (
@@ -134,6 +136,16 @@ def level_of_care_change(*, by, person, level, reason) -> LevelOfCareChange:
         detail=reason,
         by=by,
         link=reverse("care:level", args=[person.pk]),
+    )
+    inbox_send_to_key_worker(
+        kind="level_of_care_changed",
+        key=str(change.pk),
+        source="Level of care changed",
+        why=f"{(by.get_full_name() or by.username) if by else 'Someone'} changed the level of care: {summary[15:]}. "
+        f"Reason: {reason}",
+        person=person,
+        link=reverse("care:level", args=[person.pk]),
+        by=by,
     )
     return change
 
@@ -503,6 +515,8 @@ def plan_draft_start(*, by, person) -> CarePlanVersion:
                 due=a.due,
                 position=a.position,
                 origin_id=a.first_row_id,  # so the copy is recognised as the same action (done or not)
+                agreed_at=a.agreed_at,
+                agreed_at_link=a.agreed_at_link,
             )
             for a in source.actions.all()
         )
@@ -686,7 +700,69 @@ def plan_action_add(*, by, draft, description, owner, due, expected_revision=Non
     audit_record(
         by=by, action=AuditAction.UPDATE, what="care plan draft: action added", person=current.person, obj=action
     )
+    _tell_key_worker_of_action(by=by, action=action, person=current.person)
     return action
+
+
+def _tell_key_worker_of_action(*, by, action, person, where=""):
+    who = "the person" if action.owner_is_person else action.owner_organisation.name
+    inbox_send_to_key_worker(
+        kind="plan_action_added",
+        key=str(action.pk),
+        source="Care plan action added",
+        why=f"{by.get_full_name() or by.username} added an action to the draft care and support plan{where}: "
+        f"{action.description} ({who}, by {format_date(action.due)})",
+        person=person,
+        link=reverse("care:draft", args=[person.pk]),
+        by=by,
+    )
+
+
+@transaction.atomic
+def plan_actions_from_discussion(*, by, person, actions, agreed_at, link) -> CarePlanVersion | None:
+    """Actions agreed at an EMDT discussion become actions of the person's care and support plan, so nobody types
+    them again: into the current draft, or a new draft started from the agreed version. Each is linked back to the
+    discussion and to its EMDT action, so done in one place is done in the other. Called inside the discussion's
+    transaction; the owners are already on the care team (their organisation owns the plan action)."""
+    if not actions:
+        return None
+    _require_plan(by, person)
+    draft = CarePlanVersion.objects.select_for_update().filter(person=person, status=PlanStatus.DRAFT).first()
+    if draft is None:
+        draft = plan_draft_start(by=by, person=person)
+    position = draft.actions.count()
+    added = []
+    for n, emdt_action in enumerate(actions, start=1):
+        added.append(
+            PlanAction.objects.create(
+                version=draft,
+                description=emdt_action.description,
+                owner_organisation=emdt_action.owner_organisation,
+                due=emdt_action.due,
+                position=position + n,
+                emdt_action=emdt_action,
+                agreed_at=agreed_at[:200],
+                agreed_at_link=link,
+            )
+        )
+    _touch(draft, by)
+    audit_record(
+        by=by,
+        action=AuditAction.UPDATE,
+        what=f"care plan draft: {len(added)} action(s) from the {agreed_at}"[:200],
+        person=person,
+        obj=draft,
+    )
+    for action in added:
+        _tell_key_worker_of_action(by=by, action=action, person=person, where=f" (agreed at the {agreed_at})")
+    return draft
+
+
+def plan_action_done_elsewhere(*, by, emdt_action, note="") -> None:
+    """The EMDT action was marked done: the plan's action made from it is done too (once; kept if it was)."""
+    first = PlanAction.objects.filter(emdt_action=emdt_action).first()
+    if first is not None and not PlanActionCompletion.objects.filter(action_id=first.pk).exists():
+        PlanActionCompletion.objects.create(action_id=first.pk, done_by=by, note=note[:1000])
 
 
 @transaction.atomic
@@ -746,6 +822,11 @@ def plan_action_mark_done(*, by, action, note="") -> PlanActionCompletion:
     except IntegrityError:  # someone else marked it at the same moment
         existing = PlanActionCompletion.objects.select_related("done_by").get(action_id=action.first_row_id)
         raise ValidationError(_done_already(existing)) from None
+    first = action if action.origin_id is None else PlanAction.objects.get(pk=action.first_row_id)
+    if first.emdt_action_id is not None:  # agreed at an EMDT discussion: done there too
+        from joinedup.meetings.services import action_done_elsewhere
+
+        action_done_elsewhere(by=by, action=first.emdt_action, note=note)
     owner = "the person's own action" if action.owner_is_person else f"for {action.owner_organisation.name}"
     audit_record(by=by, action=AuditAction.CREATE, what="care plan action done", person=person, obj=completion)
     # The timeline is read by everyone with access to the record, but the person may not have shared their plan's

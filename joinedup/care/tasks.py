@@ -12,7 +12,7 @@ def care_plan_actions(user) -> list[TaskItem]:
     from .queries import plan_actions_for_user
 
     items = []
-    for action in plan_actions_for_user(user=user):
+    for action in plan_actions_for_user(user=user, scoped=False):
         person = action.version.person
         nhs = format_nhs_number(person.nhs_number) if person.nhs_number else ""
         items.append(

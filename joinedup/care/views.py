@@ -17,7 +17,7 @@ from joinedup.healthchecks.queries import health_plan_summary_for
 from joinedup.people.decorators import person_action, person_page
 from joinedup.people.presenters import PersonPresenter
 
-from . import presenters, queries, services
+from . import carried, presenters, queries, services
 from .forms import (
     ActionDoneForm,
     ActionForm,
@@ -360,6 +360,8 @@ def draft(request, person):
             ),
             "form": form,
             "conflict": conflict,
+            "carried": carried.discussion_carried_into(current),
+            "carried_heading": "From the EMDT discussion: already in this draft",
         },
     )
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("primary-care/", include("joinedup.primarycare.urls")),
     path("peer-support/", include("joinedup.peersupport.urls")),
     path("health-checks/", include("joinedup.healthchecks.urls")),
+    path("inbox/", include("joinedup.inbox.urls")),
     path("governance/", include("joinedup.core.urls")),
     path("reports/", include("joinedup.reporting.urls")),
     path("health", include("joinedup.core.health_urls")),

@@ -44,18 +44,38 @@ home.any_signed_in = True
 
 
 def my_tasks(request):
-    """Everything the signed-in member of staff has to do, from every service, overdue first."""
-    from .tasks import tasks_for
+    """Everything the signed-in member of staff has to do, from every service, overdue first, a page at a time."""
+    from django.urls import reverse
 
-    tasks = tasks_for(request.user)
+    from .paging import page_number
+    from .tasks import TASKS_PAGE, task_list
+
+    page = page_number(request)
+    listed = task_list(request.user)
+    start = (page - 1) * TASKS_PAGE
+    tasks = listed.tasks[start : start + TASKS_PAGE]
     audit_list(
         by=request.user,
         what="my tasks",
         person_ids=[t.person_id for t in tasks],
-        reason="Shown on their own task list: a task about them is theirs to do",
+        reason=f"Shown on their own task list (page {page}): a task about them is theirs to do",
         request=request,
     )
-    return render(request, "tasks.jinja", {"tasks": tasks})
+    total = len(listed.tasks)
+    return render(
+        request,
+        "tasks.jinja",
+        {
+            "tasks": tasks,
+            "hidden": listed.hidden,
+            "total": total,
+            "overdue": sum(1 for t in listed.tasks if t.overdue),
+            "first": start + 1,
+            "previous_page": page - 1 if page > 1 else None,
+            "next_page": page + 1 if start + TASKS_PAGE < total else None,
+            "done_url": reverse("inbox:done"),
+        },
+    )
 
 
 my_tasks.any_signed_in = True

@@ -383,6 +383,19 @@ def check_record(*, by, person: Person, done_on: dt.date, booking: Booking | Non
                 due=timezone.localdate() + dt.timedelta(days=FOLLOW_UP_DAYS),
             )
         )
+    for f in suggested:
+        if "GP" in f.action.split():  # e.g. "Blood pressure review with the GP": the practice hears it directly
+            from joinedup.inbox.services import inbox_send_to_practice
+
+            inbox_send_to_practice(
+                kind="health_check_follow_up_for_gp",
+                key=str(f.pk),
+                source="Health check follow-up",
+                why=f"{f.action}: {f.reason} (physical health check on {format_date(done_on)})",
+                person=person,
+                link=reverse("healthchecks:person", args=[person.pk]),
+                by=by,
+            )
     _update_results(check, person)
     if check.full:
         for entry in _entries(person).select_for_update():

@@ -62,3 +62,28 @@ def inbox_done(item: InboxItem, *, by) -> bool:
     )
     item.refresh_from_db()
     return bool(updated)
+
+
+def inbox_send_to_practice(*, person, kind, source, why, link, key, by=None) -> InboxItem | None:
+    """Hand an item to the person's GP practice's inbox. None when the person has no practice with a team here."""
+    from .queries import practice_organisation
+
+    organisation = practice_organisation(person)
+    if organisation is None:
+        return None
+    return inbox_send(
+        kind=kind, source=source, why=why, to_organisation=organisation, person=person, link=link, key=key, by=by
+    )
+
+
+def inbox_send_to_key_worker(*, person, kind, source, why, link, key, by=None) -> InboxItem | None:
+    """Tell the person's key worker about a change someone else made. Nothing when they made it themself, or when
+    the person has no key worker with an account."""
+    from joinedup.care.queries import key_worker_for
+
+    key_worker = key_worker_for(person=person)
+    if key_worker is None or key_worker.user_id is None or (by is not None and key_worker.user_id == by.pk):
+        return None
+    return inbox_send(
+        kind=kind, source=source, why=why, to_user=key_worker.user, person=person, link=link, key=key, by=by
+    )

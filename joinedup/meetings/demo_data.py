@@ -216,6 +216,20 @@ def _seed_home(ctx, team, coordinator, meetings):
         # A request closed because "the key worker takes it on" needs a key worker: one is named at the meeting.
         key_worker = clinician if closing and key_worker_for(person=person) is None else None
         with clock.at(meeting.starts_at, after=meeting.starts_at) as discussed:
+            # Only the care team and those attending own actions: an owner who sent apologies does not get one,
+            # and any other owner was at the meeting.
+            recorded = dict(meeting.attendance.values_list("name", "status"))
+            actions = [a for a in actions if recorded.get(a["owner"].get_full_name()) != AttendanceStatus.APOLOGIES]
+            for owner in {a["owner"] for a in actions}:
+                if recorded.get(owner.get_full_name()) != AttendanceStatus.ATTENDED:
+                    attendance_record(
+                        by=coordinator,
+                        meeting=meeting,
+                        name=owner.get_full_name(),
+                        organisation=owner.primary_organisation,
+                        kind=AttendeeKind.INVITED,
+                        status=AttendanceStatus.ATTENDED,
+                    )
             record = discussion_record(
                 by=coordinator,
                 item=item,

@@ -205,11 +205,13 @@ class OutcomeForm(NhsForm):
         error_messages={"required": "Enter the summary for the GP"},
     )
 
-    def __init__(self, *args, owners=(), **kwargs):
+    def __init__(self, *args, owners=(), action_owners=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self._owners = {str(u.pk): u for u in owners}
-        owner_choices = [("", "Choose an owner")] + [(str(u.pk), self.owner_label(u)) for u in owners]
-        self.fields["key_worker"].choices = [("", "No change")] + owner_choices[1:]
+        action_owners = owners if action_owners is None else action_owners
+        self._owners = {str(u.pk): u for u in (*owners, *action_owners)}
+        self.fields["key_worker"].choices = [("", "No change")] + [(str(u.pk), self.owner_label(u)) for u in owners]
+        # Action owners: the care team and those recorded as attending (see queries.ActionOwners).
+        owner_choices = [("", "Choose an owner")] + [(str(u.pk), self.owner_label(u)) for u in action_owners]
         for n in range(1, ACTION_SLOTS + 1):
             self.fields[f"action_{n}_description"] = forms.CharField(
                 label=f"Action {n}: what will be done (optional)", max_length=500, required=False

@@ -194,3 +194,45 @@ def possible_owners(*, person, team):
         .distinct()
         .order_by("last_name", "first_name")[:300]
     )
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+class ActionOwners:
+    """Who may own an action agreed at a discussion: anyone on the person's care team (council, housing and
+    VCFSE staff included), anyone recorded as attending the meeting (matched by name and organisation), the chair,
+    the practitioner who made the request and the key worker named there. Nobody else: an action is never handed
+    to someone outside the person's care."""
+
+    def __init__(self, *, person, meeting, chair, referrer=None):
+        from joinedup.care.models import CareTeamMember
+
+        self.person = person
+        self.team_ids = set(
+            CareTeamMember.objects.filter(person=person, ended__isnull=True, user__isnull=False).values_list(
+                "user_id", flat=True
+            )
+        )
+        self.attending = [
+            (a.organisation_id, a.name)
+            for a in Attendance.objects.filter(meeting=meeting, status="attended").only("organisation_id", "name")
+        ]
+        self.named = {u.pk for u in (chair, referrer) if u is not None}
+
+    def allows(self, user, *, key_worker=None) -> bool:
+        if user.pk in self.team_ids or user.pk in self.named or (key_worker is not None and key_worker.pk == user.pk):
+            return True
+        name = user.get_full_name() or user.username
+        same_name = {org for org, attended in self.attending if _same_name(name, attended)}
+        return bool(same_name) and any(m.team.organisation_id in same_name for m in user.active_memberships)
+
+    def choices(self, candidates):
+        return [u for u in candidates if self.allows(u)]
+
+
+def coming_meetings_count(*, team) -> int:
+    """How many of this EMDT's meetings are still to come (not cancelled), full or not."""
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    return Meeting.objects.filter(team=team, cancelled_at__isnull=True, starts_at__gte=start).count()

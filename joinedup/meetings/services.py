@@ -31,7 +31,7 @@ from .models import (
     TookPart,
 )
 from .presenters import meeting_when
-from .queries import meetings_to_move_to
+from .queries import ActionOwners, meetings_to_move_to
 
 MAX_CAPACITY = 40
 
@@ -416,6 +416,38 @@ def _first_meeting_with_room(team, on_or_after: dt.date):
 ACTION_OWNER_ROLE = "Owner of an EMDT action"
 
 
+def _tell_after_discussion(*, by, record, item, on, changes, actions, review_note):
+    """Nobody is left waiting: the referrer gets a task with the outcome, and the GP practice an inbox item when
+    the discussion changes their patient's care (actions, key worker, level of care, plan changes)."""
+    from joinedup.inbox.services import inbox_send, inbox_send_to_practice
+
+    person = item.person
+    agreed = f"{actions} action{'s' if actions != 1 else ''} agreed"
+    changed = "; ".join([agreed, *changes])
+    if item.request_id:
+        inbox_send(
+            kind="emdt_request_discussed",
+            key=str(record.pk),
+            source="EMDT outcome",
+            why=f"{item.meeting.team.name} discussed your EMDT request on {on} ({changed}).{review_note} "
+            f"Outcome: {record.summary_for_gp}",
+            to_user=item.request.referrer,
+            person=person,
+            link=_discussion_link(record),
+            by=by,
+        )
+    if actions or changes or record.plan_changes:
+        inbox_send_to_practice(
+            kind="emdt_care_changed",
+            key=str(record.pk),
+            source="EMDT outcome",
+            why=f"The EMDT discussion on {on} changed your patient's care ({changed}). Read the summary for the GP.",
+            person=person,
+            link=reverse("meetings:summary_gp", args=[person.pk, record.pk]),
+            by=by,
+        )
+
+
 @transaction.atomic
 def discussion_record(
     *,
@@ -438,7 +470,12 @@ def discussion_record(
     the key worker, a step up or down in care, the next review and the two summaries."""
     from joinedup.care.models import LevelOfCare
     from joinedup.care.queries import level_of_care_for
-    from joinedup.care.services import care_team_join, level_of_care_change, level_of_care_take_on
+    from joinedup.care.services import (
+        care_team_join,
+        level_of_care_change,
+        level_of_care_take_on,
+        plan_actions_from_discussion,
+    )
     from joinedup.referrals.services import request_mark_discussed
 
     item = (
@@ -477,6 +514,9 @@ def discussion_record(
     if next_review is not None and next_review <= today:
         error("next_review", "The next review date must be in the future")
     clean_actions = []
+    owners = ActionOwners(
+        person=person, meeting=meeting, chair=by, referrer=item.request.referrer if item.request_id else None
+    )
     for n, a in enumerate(actions, start=1):
         description = _text(a.get("description"), "actions")
         owner, due = a.get("owner"), a.get("due")
@@ -488,6 +528,12 @@ def discussion_record(
             error("actions", f"Action {n}: choose who owns it")
         elif owner.primary_organisation is None:
             error("actions", f"Action {n}: the owner has no organisation")
+        elif not owners.allows(owner, key_worker=key_worker):
+            error(
+                "actions",
+                f"Action {n}: {owner.get_full_name() or owner} is not on {person.full_name}'s care team and is not "
+                "recorded as attending this meeting. Choose someone who is, or record their attendance first.",
+            )
         elif not person.has_consent(owner.primary_membership.consent_kind):
             # The owner sees the person only through the action, within the person's consent to share.
             kind = ConsentKind(owner.primary_membership.consent_kind).label.lower()
@@ -562,7 +608,7 @@ def discussion_record(
         summary_for_gp=summary_for_gp,
         recorded_by=by,
     )
-    for description, owner, due in clean_actions:
+    agreed = [
         Action.objects.create(
             discussion=record,
             person=person,
@@ -571,6 +617,12 @@ def discussion_record(
             owner_organisation=owner.primary_organisation,
             due=due,
         )
+        for description, owner, due in clean_actions
+    ]
+    # The actions follow the person into their care and support plan, linked back here (typed once).
+    plan_actions_from_discussion(
+        by=by, person=person, actions=agreed, agreed_at=f"EMDT discussion on {on}", link=_discussion_link(record)
+    )
     item.state = ItemState.DISCUSSED
     item.save(update_fields=["state"])
     if item.request_id:
@@ -585,6 +637,9 @@ def discussion_record(
         else:
             review_note = f" Review due by {format_date(next_review)}."
     audit_record(by=by, action=AuditAction.CREATE, what="EMDT case discussion", person=person, obj=record)
+    _tell_after_discussion(
+        by=by, record=record, item=item, on=on, changes=changes, actions=len(clean_actions), review_note=review_note
+    )
     took = TookPart(took_part).label
     summary = f"Discussed at the EMDT on {on}. {len(clean_actions)} action(s) agreed."
     detail = f"{took}."
@@ -604,13 +659,17 @@ def discussion_record(
     return record
 
 
-@transaction.atomic
-def action_complete(*, by, action, note: str = "") -> Action:
-    action = (
+def _locked_action(action) -> Action:
+    return (
         Action.objects.select_for_update(of=("self",))
-        .select_related("person", "discussion__item__meeting__team")
+        .select_related("person", "owner", "discussion__item__meeting__team")
         .get(pk=action.pk)
     )
+
+
+@transaction.atomic
+def action_complete(*, by, action, note: str = "") -> Action:
+    action = _locked_action(action)
     team = action.discussion.item.meeting.team
     is_coordinator = Perm.RUN_EMDT_MEETINGS in by.permissions and any(
         m.team_id == team.pk for m in by.active_memberships
@@ -620,6 +679,22 @@ def action_complete(*, by, action, note: str = "") -> Action:
     if action.done_at is not None:
         raise ValidationError("This action is already done")
     note = _text(note, "note")
+    from joinedup.care.services import plan_action_done_elsewhere
+
+    plan_action_done_elsewhere(by=by, emdt_action=action, note=note)
+    return _mark_done(by=by, action=action, note=note)
+
+
+def action_done_elsewhere(*, by, action, note: str = "") -> Action | None:
+    """The plan action made from this EMDT action was marked done in the care and support plan (whose service
+    checked who may): the EMDT action is done too. Already done: nothing changes."""
+    action = _locked_action(action)
+    if action.done_at is not None:
+        return None
+    return _mark_done(by=by, action=action, note=_text(note, "note"))
+
+
+def _mark_done(*, by, action, note) -> Action:
     action.done_at, action.done_note = timezone.now(), note
     action.save(update_fields=["done_at", "done_note"])
     if not Action.objects.filter(person=action.person, owner_id=action.owner_id, done_at__isnull=True).exists():

@@ -2,8 +2,7 @@
 
 from django.urls import reverse
 
-from joinedup.core.access import visible_people
-from joinedup.core.tasks import TaskItem, task_source
+from joinedup.core.tasks import PERSON_FIELDS, TaskItem, task_source
 from joinedup.core.validators import format_nhs_number
 
 from .models import Action
@@ -11,10 +10,11 @@ from .models import Action
 
 @task_source("emdt_actions")
 def actions_for(user):
-    # Only about people the owner may see: withdrawn consent hides the person, and so the task, at once.
+    # The task list hides those about people the owner may no longer see (core.tasks.task_list).
     actions = (
-        Action.objects.filter(owner=user, done_at__isnull=True, person__in=visible_people(user))
+        Action.objects.filter(owner=user, done_at__isnull=True)
         .select_related("person")
+        .only("id", "description", "due", "person_id", *PERSON_FIELDS)
         .order_by("due")[:500]
     )
     return [

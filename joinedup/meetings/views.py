@@ -8,6 +8,7 @@ from joinedup.care.queries import key_worker_for
 from joinedup.core.access import forget, may
 from joinedup.core.audit import AuditAction, audit_list, audit_record
 from joinedup.core.decorators import requires
+from joinedup.core.paging import row_id
 from joinedup.directory.queries import organisations_for_choice
 from joinedup.people.decorators import person_page, read_reason
 from joinedup.people.presenters import PersonPresenter
@@ -50,6 +51,9 @@ def meeting_new(request):
             form.add_service_error(e)
         else:
             messages.success(request, f"Meeting added: {meeting_when(meeting)}")
+            back = row_id(request.GET.get("triage"))
+            if back is not None:  # added from a triage page whose meetings were all full: back to the request
+                return redirect("referrals:triage", back)
             return redirect("meetings:detail", meeting.pk)
     return render(request, "meetings/new.jinja", {"form": form, "team": teams[0] if teams else None})
 
@@ -227,7 +231,13 @@ def item_outcome(request, item_id):
         request=request,
     )
     owners = queries.possible_owners(person=person, team=item.meeting.team)
-    form = OutcomeForm(request.POST or None, owners=owners)
+    allowed = queries.ActionOwners(
+        person=person,
+        meeting=item.meeting,
+        chair=request.user,
+        referrer=item.request.referrer if item.request_id else None,
+    )
+    form = OutcomeForm(request.POST or None, owners=owners, action_owners=allowed.choices(owners))
     if request.method == "POST" and form.is_valid():
         try:
             discussion = services.discussion_record(by=request.user, item=item, **form.service_kwargs())
@@ -264,6 +274,8 @@ def words(request, person, item_id):
             form.add_service_error(e)
         else:
             messages.success(request, "Their words are saved and will be read at the start of the discussion")
+            if request.GET.get("from") == "meeting" and queries.coordinated_teams(request.user):
+                return redirect("meetings:detail", item.meeting_id)  # recorded from the agenda: back to it
             return redirect("referrals:person", person.pk)
     return render(
         request,

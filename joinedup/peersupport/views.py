@@ -92,7 +92,10 @@ def person(request, person):
 
 @person_page(Perm.REFER_PEER_SUPPORT, "peer support referral")
 def refer(request, person):
-    form = ReferForm(request.POST or None, initial={"source": request.GET.get("source", "")})
+    from joinedup.care.carried import known_about, peer_support_referral_initial
+
+    initial, carried = peer_support_referral_initial(person)
+    form = ReferForm(request.POST or None, initial={"source": request.GET.get("source", ""), **initial})
     if request.method == "POST" and form.is_valid():
         try:
             services.peer_referral_create(by=request.user, person=person, **form.cleaned_data)
@@ -101,7 +104,11 @@ def refer(request, person):
         else:
             messages.success(request, f"{person.full_name} has been referred to peer support")
             return redirect("peersupport:person", person.pk)
-    return render(request, "peersupport/refer.jinja", {"person": _presenter(person), "form": form})
+    return render(
+        request,
+        "peersupport/refer.jinja",
+        {"person": _presenter(person), "form": form, "carried": carried + known_about(person)},
+    )
 
 
 @referral_page(Perm.ALLOCATE_PEER_SUPPORT, "peer support allocation")

@@ -14,6 +14,7 @@ from joinedup.core.access import forget, may
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.timeline import Service, timeline_add
 from joinedup.directory.models import TeamKind
+from joinedup.inbox.services import inbox_send_to_practice
 from joinedup.people.services import NotAllowed
 
 from . import rules
@@ -172,6 +173,16 @@ def advice_record(
         summary=f"{_name(by)} gave advice to {record.asked_by_name}",
         by=by,
         link=_link(person),
+    )
+    inbox_send_to_practice(
+        kind="gp_advice_given",
+        key=str(record.pk),
+        source="Advice from the MHP",
+        why=f"{_name(by)} answered {record.asked_by_name}'s question"
+        + (f". Follow-up: {record.follow_up}" if record.follow_up else ""),
+        person=person,
+        link=_link(person),
+        by=by,
     )
     return record
 
@@ -528,5 +539,16 @@ def episode_discharge(
         detail=current.get_discharge_reason_display(),
         by=by,
         link=reverse("primarycare:discharge_summary", args=[person.pk, current.pk]),
+    )
+    inbox_send_to_practice(
+        kind="mhp_discharged",
+        key=str(current.pk),
+        source="Discharged from MHP care",
+        why=f"Discharged from {_name(current.mhp)}'s caseload ({current.get_discharge_reason_display()})"
+        + (f". For the GP: {current.gp_follow_up}" if current.gp_follow_up else "")
+        + ". Read the discharge summary.",
+        person=person,
+        link=reverse("primarycare:discharge_summary", args=[person.pk, current.pk]),
+        by=by,
     )
     return current

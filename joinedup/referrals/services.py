@@ -16,6 +16,7 @@ from joinedup.core.dates import age_on, format_date
 from joinedup.core.timeline import Service, timeline_add
 from joinedup.core.validators import validate_no_markup
 from joinedup.directory.models import EmdtService, Team, TeamKind
+from joinedup.inbox.services import inbox_send
 from joinedup.people.services import NotAllowed
 
 from .models import (
@@ -371,6 +372,17 @@ def emdt_request_decline(*, by, request, reason: str, recommendation: str, at=No
         by=by,
         link=_request_link(locked),
         at=at,
+    )
+    # The referrer hears it as a task, with the next step, not only if they happen to open the timeline.
+    inbox_send(
+        kind="emdt_request_declined",
+        key=str(locked.pk),
+        source="EMDT request declined",
+        why=f"{locked.team.name} declined your EMDT request. Next step recommended: {recommendation}",
+        to_user=locked.referrer,
+        person=locked.person,
+        link=_request_link(locked),
+        by=by,
     )
     return locked
 

@@ -2,8 +2,7 @@
 
 from django.urls import reverse
 
-from joinedup.core.access import visible_people
-from joinedup.core.tasks import TaskItem, task_source
+from joinedup.core.tasks import PERSON_FIELDS, TaskItem, task_source
 from joinedup.core.validators import format_nhs_number
 
 from .models import EmdtRequest, RequestState
@@ -12,10 +11,9 @@ from .models import EmdtRequest, RequestState
 @task_source("emdt_questions")
 def questions_for(user):
     waiting = (
-        EmdtRequest.objects.filter(
-            referrer=user, state=RequestState.MORE_INFORMATION_REQUESTED, person__in=visible_people(user)
-        )
+        EmdtRequest.objects.filter(referrer=user, state=RequestState.MORE_INFORMATION_REQUESTED)
         .select_related("person", "team")
+        .only("id", "person_id", "state_changed_at", "team__name", *PERSON_FIELDS)
         .order_by("state_changed_at")[:200]
     )
     return [

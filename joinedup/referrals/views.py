@@ -53,11 +53,14 @@ def new(request, person):
     allowed = may(request.user, Perm.REQUEST_EMDT, person)
     teams = queries.emdt_teams()
     home = services.emdt_team_for(person)
+    from joinedup.care.carried import emdt_request_initial, known_about
+
+    initial, carried = emdt_request_initial(person)
     form = EmdtRequestForm(
         request.POST or None,
         services=queries.emdt_services(),
         teams=teams,
-        initial={"team": str(home.pk) if home else ""},
+        initial={"team": str(home.pk) if home else "", **initial},
     )
     refusal = None if allowed else services.ONLY_PRACTITIONERS
     existing = None
@@ -77,7 +80,14 @@ def new(request, person):
     return render(
         request,
         "referrals/new.jinja",
-        {"person": _presenter(person), "form": form, "refusal": refusal, "existing": existing, "home": home},
+        {
+            "person": _presenter(person),
+            "form": form,
+            "refusal": refusal,
+            "existing": existing,
+            "home": home,
+            "carried": carried + known_about(person),
+        },
     )
 
 
@@ -163,6 +173,7 @@ def triage(request, request_id):
         request=request,
     )
     meetings = with_labels(meeting_queries.meetings_with_room(team=emdt_request.team))
+    coming = meeting_queries.coming_meetings_count(team=emdt_request.team) if not meetings else 0
     form = TriageForm(request.POST if request.POST.get("form") == "triage" else None, meetings=meetings)
     close_form = CloseForm(request.POST if request.POST.get("form") == "close" else None)
     if request.method == "POST" and request.POST.get("form") == "triage" and form.is_valid():
@@ -206,5 +217,7 @@ def triage(request, request_id):
             "close_form": close_form,
             "can_triage": emdt_request.state == RequestState.SUBMITTED,
             "can_close": emdt_request.state in (RequestState.ACCEPTED, RequestState.DISCUSSED),
+            "all_full": not meetings,
+            "coming": coming,
         },
     )

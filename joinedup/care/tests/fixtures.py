@@ -19,8 +19,11 @@ def make_agreed_plan(*, by, person, goals=("I want to get back to swimming on Sa
     from django.utils import timezone
 
     from joinedup.care import services
+    from joinedup.care.models import CarePlanVersion, PlanStatus
 
-    draft = services.plan_draft_start(by=by, person=person)
+    # A draft may be open already (an EMDT discussion's actions start one): carry on with it.
+    draft = CarePlanVersion.objects.filter(person=person, status=PlanStatus.DRAFT).first()
+    draft = draft or services.plan_draft_start(by=by, person=person)
     draft = services.plan_draft_save(
         by=by,
         draft=draft,
@@ -63,13 +66,15 @@ def agreed_plan(person, personas):
 @pytest.fixture
 def url_arg_version_number(agreed_plan, person, personas):
     """Version 1 agreed, and a draft (version 2) open, so every plan page has something to show."""
+    from joinedup.care.models import CarePlanVersion, PlanStatus
     from joinedup.care.services import plan_draft_start
 
-    plan_draft_start(by=personas.community_clinician, person=person)
+    if not CarePlanVersion.objects.filter(person=person, status=PlanStatus.DRAFT).exists():
+        plan_draft_start(by=personas.community_clinician, person=person)
     return agreed_plan.number
 
 
 @pytest.fixture
 def url_arg_plan_action_id(agreed_plan):
     """An open action (the person's own) in the current agreed plan."""
-    return agreed_plan.actions.first().pk
+    return agreed_plan.actions.filter(owner_is_person=True).first().pk

@@ -101,6 +101,9 @@ def test_emdt_discussion_adds_the_chair_the_key_worker_and_each_action_owner_at_
     emdt_request_accept(by=chair, request=emdt_request, meeting=meeting_today)
     for user in (owner, chair):
         _off_the_team(person, user, by=personas.community_clinician)
+    from joinedup.meetings.tests.fixtures import attending
+
+    attending(owner, meeting_today, by=chair)  # off the care team: owns actions because they were there
     item = meeting_today.items.get(person=person)
     discussion = discussion_record(
         by=chair,

@@ -161,3 +161,23 @@ def test_names_keep_their_capitals_on_the_timeline():
         for name in names:
             if name.lower() in summary.lower():
                 assert name in summary, summary
+
+
+def test_people_with_services_have_care_teams_and_levels_that_match_their_history():
+    """Issue 10: no one in the demo has services but an empty care team or no level of care."""
+    from joinedup.care.models import LevelOfCareChange
+    from joinedup.meetings.models import CaseDiscussion
+
+    team = set(CareTeamMember.objects.filter(ended__isnull=True).values_list("person_id", "user_id"))
+    on_a_team = {p for p, _ in team}
+    open_episodes = list(Episode.objects.filter(status=Episode.Status.OPEN).values_list("person_id", "mhp_id"))
+    assert open_episodes, "the demo has no one on an MHP caseload"
+    assert all(pair in team for pair in open_episodes), "an MHP is not on the care team of someone on their caseload"
+    discussed = set(CaseDiscussion.objects.values_list("person_id", flat=True))
+    assert discussed and discussed <= on_a_team, "someone discussed at an EMDT has no care team"
+    levels = {}
+    for person_id, level in LevelOfCareChange.objects.values_list("person_id", "level"):
+        levels.setdefault(person_id, set()).add(level)
+    with_services = {p for p, _ in open_episodes} | discussed
+    assert all(p in levels for p in with_services), "someone with services has no level of care"
+    assert all(levels[p] & {"emdt", "cmht"} for p in discussed), "someone discussed at an EMDT was never at EMDT level"

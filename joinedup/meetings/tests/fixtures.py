@@ -19,6 +19,20 @@ def make_meeting(*, by, team, days=0, hour=10, capacity=8, place="Blackpool Whit
     return meeting_create(by=by, team=team, starts_at=starts, capacity=capacity, place=place)
 
 
+def attending(user, meeting, *, by):
+    """Record `user` as attending `meeting`: someone recorded as attending may own an action agreed there."""
+    from joinedup.meetings.services import attendance_record
+
+    return attendance_record(
+        by=by,
+        meeting=meeting,
+        name=user.get_full_name(),
+        organisation=user.primary_organisation,
+        kind="invited",
+        status="attended",
+    )
+
+
 @pytest.fixture
 def emdt_team(personas, practice):
     from joinedup.directory.models import Team, TeamKind

@@ -11,7 +11,7 @@ from joinedup.core.tests.signing_in import SignedIn
 from joinedup.meetings.services import discussion_record
 from joinedup.referrals.services import emdt_request_accept
 
-from .fixtures import OUTCOME
+from .fixtures import OUTCOME, attending
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,7 @@ def stranger_to_the_partner(personas, practice, meeting_today):
     emdt_request_accept(
         by=personas.emdt_coordinator, request=make_request(by=personas.mhp, person=ben), meeting=meeting_today
     )
+    attending(personas.partner_professional, meeting_today, by=personas.emdt_coordinator)
     return ben, meeting_today.items.get(person=ben)
 
 
