@@ -143,6 +143,8 @@ class Participation(models.TextChoices):
     ADVOCATE = "advocate", "Through an advocate"
     CARER = "carer", "With a carer or family member, with the person's permission"
     WRITTEN = "written", "In writing"
+    # Agreed by the person in their own Joined Up (joinedup/portal): no member of staff recorded it.
+    SELF = "self", "By the person themself, in their own Joined Up"
 
 
 class NeedDomain(models.TextChoices):
@@ -211,7 +213,8 @@ class CarePlanVersion(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(status="draft")
-                | models.Q(agreed_on__isnull=False, own_words__isnull=False, agreed_by__isnull=False)
+                | models.Q(agreed_on__isnull=False, own_words__isnull=False)
+                & (models.Q(agreed_by__isnull=False) | models.Q(participation="self"))
                 & ~models.Q(participation=""),
                 name="agreed_plan_has_agreement",
             ),

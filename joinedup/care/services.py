@@ -930,3 +930,42 @@ def current_goals(person):
     """The goals of the latest agreed plan, or of the draft when nothing is agreed yet."""
     version = latest_agreed(person) or CarePlanVersion.objects.filter(person=person).order_by("-number").first()
     return list(version.goals.all()) if version else []
+
+
+# --- The person's own responses (joinedup/portal) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_agree_by_person(*, by, draft, comments) -> CarePlanVersion:
+    """The person agrees the draft themself, in their own Joined Up. `by` is the portal's visitor (never a staff
+    User): recorded as agreement by the person themself (participation SELF, no agreed_by), in their own words."""
+    current = CarePlanVersion.objects.select_for_update().get(pk=draft.pk)
+    if current.status == PlanStatus.AGREED:
+        raise ValidationError("This version of your plan has already been agreed")
+    errors = {}
+    if not current.goals.exists():
+        errors["__all__"] = "Your plan has no goals yet. Ask your key worker to add them with you before you agree it"
+    if current.review_date is None or current.review_date < timezone.localdate():
+        errors["__all__"] = "Your plan needs a new review date before you agree it. Ask your key worker for changes"
+    comments = _clean_text(comments, "comments", max_length=3000)
+    if errors:
+        raise ValidationError(errors)
+    current.status = PlanStatus.AGREED
+    current.agreed_on = timezone.localdate()
+    current.participation = Participation.SELF
+    current.own_words = True
+    current.person_comments = comments
+    current.agreed_by = None
+    current.agreed_at = timezone.now()
+    current.save()
+    person = current.person
+    audit_record(by=by, action=AuditAction.UPDATE, what="care plan agreed by the person", person=person, obj=current)
+    timeline_add(
+        person=person,
+        service=Service.CARE,
+        kind="plan_agreed",
+        summary=f"Care and support plan version {current.number} agreed {by.done_by}, in their own Joined Up",
+        detail=f"Their comments: {comments}" if comments else "",
+        link=_plan_link(person) if comments else "",
+    )
+    return current

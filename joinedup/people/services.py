@@ -279,3 +279,19 @@ def emergency_access_review(*, by, access: EmergencyAccess, note: str) -> Emerge
         reason=note,
     )
     return access
+
+
+@transaction.atomic
+def consent_by_person(*, by, person: Person, kind: str, given: bool) -> ConsentDecision:
+    """The person changes what they share with a kind of organisation themself, in their own Joined Up. `by` is the
+    portal's visitor (never staff). Takes effect at once, through the same access policy as consent_record."""
+    decision = _consent_write(person=person, kind=kind, given=given, by=None, note="Changed by the person themself")
+    label = ConsentKind(kind).label
+    audit_record(by=by, action=AuditAction.UPDATE, what=f"consent to share: {kind}", person=person, obj=decision)
+    timeline_add(
+        person=person,
+        service=Service.RECORD,
+        kind="consent",
+        summary=f"Consent to share with {label} {'given' if given else 'withdrawn'} {by.done_by}",
+    )
+    return decision
