@@ -74,6 +74,11 @@ def callback(request):
         start_session(request, account=account, person_id=account.person_id)
         services.sign_in_record(visitor=Visitor(account, account.person, None), request=request)
         return redirect("portal:home")
+    if account.person_id is None and len(choices) == 1:  # helps one person and has no record here: straight in
+        grant = grants[0]
+        start_session(request, account=account, person_id=grant.person_id, grant_id=grant.pk)
+        services.sign_in_record(visitor=Visitor(account, grant.person, grant), request=request)
+        return redirect("portal:home")
     if account.person_id is not None:
         choices.insert(0, {"grant": None, "person": account.person_id, "name": "My own record"})
     start_session(request, account=account, person_id=None, choices=choices)
@@ -177,7 +182,7 @@ def plan_respond(request):
     person = request.visitor.person
     _, draft = queries.plans(person=person)
     if draft is None:
-        raise Http404("There is no draft plan to answer")
+        return render(request, "portal/plan_respond.jinja", _context(request, form=None, draft=None))
     form = PlanResponseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -211,7 +216,7 @@ def plan_pdf(request):
     current, draft = queries.plans(person=person)
     version = _plan_presenter(current or draft, person)
     if version is None:
-        raise Http404("There is no plan yet")
+        return redirect("portal:plan")
     large = any(n.need == "large_print" for n in person.communication_needs.all())
     context = {
         "person": {"name": person.full_name, "nhs_number": person.nhs_number, "date_of_birth": person.date_of_birth},
