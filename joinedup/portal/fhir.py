@@ -1,5 +1,6 @@
-"""The person's download as a FHIR R4 Bundle: a minimal collection (R4, through fhir.resources.R4B, which validates R4 resources) of what maps simply (Patient, their care team as
-CareTeam, their agreed plan as CarePlan). The FHIR API (joinedup/fhir) builds the full UK Core profiles."""
+"""The person's download as a FHIR R4 Bundle: a minimal collection of what maps simply (Patient, their care team as
+CareTeam, their agreed plan as CarePlan), validated by fhir.resources' R4B models (as joinedup/fhir does). The FHIR
+API (joinedup/fhir) builds the full UK Core profiles."""
 
 from fhir.resources.R4B.bundle import Bundle
 
