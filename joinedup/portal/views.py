@@ -1,6 +1,7 @@
 """The person's pages (/my/). Thin: the session and access are in session.py, changes in services.py."""
 
 import json
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -37,7 +38,12 @@ def _errors(form, error: ValidationError):
 
 @portal_public
 def sign_in(request):
-    return render(request, "portal/sign_in.jinja", {"available": oidc.configured()})
+    response = render(request, "portal/sign_in.jinja", {"available": oidc.configured()})
+    if oidc.configured():
+        # The button's form is answered by a redirect to NHS login: the policy's form-action must let it go there.
+        parts = urlsplit(settings.PORTAL_OIDC_ISSUER)
+        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+    return response
 
 
 @portal_public
