@@ -26,6 +26,7 @@ BENCHMARKS = {
     "PS1": ("bench.peersupport_directory", "community directory search over 5,000 offers"),
     "C5": ("bench.primarycare_caseload", "an MHP caseload page with 300 people"),
     "EMDT": ("bench.emdt", "EMDT triage queue and meeting agenda over a region with 50,000 requests"),
+    "PORTAL": ("bench.portal", "the person's home and who has looked: 10,000 own audit events in a large audit table"),
 }
 
 
