@@ -356,7 +356,11 @@ class DialogAssessment(models.Model):
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="dialog_assessments")
     taken_on = models.DateField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty, and self_completed, when the person filled it in themself in their own Joined Up (joinedup/portal).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    self_completed = models.BooleanField(default=False)
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -823,10 +823,15 @@ def _outcome_date(value, field):
 @transaction.atomic
 def dialog_record(*, by, person, taken_on, ratings: dict) -> DialogAssessment:
     """`ratings`: item number (1-11) -> (score 1-7, wants more help True/False). All 11 items, or nothing."""
-    from .outcomes import DIALOG_SCALE, dialog_item
-
     _require_plan(by, person)
     _outcome_date(taken_on, "taken_on")
+    _dialog_check(ratings, who="the person wants")
+    return _dialog_save(by=by, person=person, taken_on=taken_on, ratings=ratings, summary="with the person")
+
+
+def _dialog_check(ratings: dict, *, who: str) -> None:
+    from .outcomes import DIALOG_SCALE, dialog_item
+
     errors = {}
     for item in range(1, 12):
         value = ratings.get(item)
@@ -836,13 +841,19 @@ def dialog_record(*, by, person, taken_on, ratings: dict) -> DialogAssessment:
         elif value[0] not in DIALOG_SCALE:
             errors[f"item_{item}"] = f"The score for {domain} must be from 1 to 7"
         elif value[1] is None:
-            errors[f"help_{item}"] = f"Select whether the person wants more help with {domain}"
+            errors[f"help_{item}"] = f"Select whether {who} more help with {domain}"
     extra = [k for k in ratings if k not in range(1, 12)]
     if extra:
         errors["__all__"] = "DIALOG has 11 items"
     if errors:
         raise ValidationError(errors)
-    assessment = DialogAssessment.objects.create(person=person, taken_on=taken_on, recorded_by=by)
+
+
+def _dialog_save(*, by, person, taken_on, ratings, summary, self_completed=False) -> DialogAssessment:
+    staff = by if getattr(by, "is_authenticated", False) else None
+    assessment = DialogAssessment.objects.create(
+        person=person, taken_on=taken_on, recorded_by=staff, self_completed=self_completed
+    )
     DialogRating.objects.bulk_create(
         DialogRating(assessment=assessment, item=i, score=ratings[i][0], more_help=bool(ratings[i][1]))
         for i in range(1, 12)
@@ -854,11 +865,26 @@ def dialog_record(*, by, person, taken_on, ratings: dict) -> DialogAssessment:
         kind="dialog",
         # Everyone with a relationship reads the timeline, whatever the person chose to share with their kind of
         # organisation, so it says that an assessment happened; the scores stay behind the outcomes page.
-        summary="DIALOG assessment recorded with the person",
+        summary=f"DIALOG assessment recorded {summary}",
         by=by,
         link=_plan_link(person) + "outcomes/",
     )
     return assessment
+
+
+@transaction.atomic
+def dialog_self_record(*, by, person, ratings: dict) -> DialogAssessment:
+    """DIALOG filled in by the person themself in their own Joined Up (`by` is the portal's visitor, never staff):
+    marked self-completed, taken today."""
+    _dialog_check(ratings, who="you want")
+    return _dialog_save(
+        by=by,
+        person=person,
+        taken_on=timezone.localdate(),
+        ratings=ratings,
+        summary=f"{by.done_by} (self-completed), in their own Joined Up",
+        self_completed=True,
+    )
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 from django import forms
 
 from joinedup.accounts.roles import ConsentKind
+from joinedup.care.forms import DialogForm
 from joinedup.nhsuk_forms.fields import NhsDateField, NhsForm
 
 from .models import HelperKind
@@ -91,3 +92,16 @@ class HelperForm(NhsForm):
         error_messages={"required": "Select what they can do"},
     )
     until = NhsDateField(label="Until when?", help_text="The last day they can help. For example, 31 12 2027.")
+
+
+class SelfDialogForm(DialogForm):
+    """Care's DIALOG form, filled in by the person: no date (it is today), questions to "you"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["taken_on"]
+        for name, field in self.fields.items():
+            if name.startswith("help_"):
+                field.error_messages["required"] = field.error_messages["required"].replace(
+                    "the person wants", "you want"
+                )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from joinedup.core.paging import page_number, whole_number
 
 from . import oidc, queries, services
-from .forms import ConcernForm, HelperForm, PlanResponseForm, PrepareForm, SharingForm
+from .forms import ConcernForm, HelperForm, PlanResponseForm, PrepareForm, SelfDialogForm, SharingForm
 from .models import HelperGrant, PortalAccount
 from .session import Visitor, portal_page, portal_public, start_session
 
@@ -346,3 +346,23 @@ def helper_end(request, helper_id):
         _flash(request, f"{grant.name} can no longer see your record.")
         return redirect("portal:helpers")
     return render(request, "portal/helper_end.jinja", _context(request, grant=grant))
+
+
+@portal_page("DIALOG")
+def dialog(request):
+    from joinedup.care.presenters import dialog_summary
+    from joinedup.care.queries import dialog_history_for
+    from joinedup.care.services import dialog_self_record
+
+    person = request.visitor.person
+    form = SelfDialogForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dialog_self_record(by=request.visitor, person=person, ratings=form.ratings())
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            _flash(request, "Thank you. Your answers are saved. Your key worker will see them.")
+            return redirect("portal:dialog")
+    summary = dialog_summary(dialog_history_for(person=person))
+    return render(request, "portal/dialog.jinja", _context(request, form=form, rows=summary["rows"]))

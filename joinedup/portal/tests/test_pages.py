@@ -196,3 +196,17 @@ def test_another_person_cannot_end_or_see_someone_elses_helper(portal, person, o
     assert response.status_code in (403, 404)
     carer_grant.refresh_from_db()
     assert carer_grant.ended_at is None
+
+
+def test_the_person_fills_in_dialog_themself_and_it_is_marked_self_completed(portal, person):
+    from joinedup.care.models import DialogAssessment
+
+    client = portal_sign_in("person")
+    answers = {f"item_{i}": "5" for i in range(1, 12)} | {f"help_{i}": "no" for i in range(1, 12)}
+    response = post(client, "/my/how-am-i-doing/", {**answers, "item_3": ""})
+    assert response.status_code == 200 and "Select a score (1 to 7)" in response.content.decode()
+    assert post(client, "/my/how-am-i-doing/", answers | {"help_2": "yes"}).status_code == 302
+    assessment = DialogAssessment.objects.get(person=person)
+    assert assessment.self_completed and assessment.recorded_by is None
+    assert "by you" in client.get("/my/how-am-i-doing/").content.decode()
+    assert "self-completed" in person.timeline.get(kind="dialog").summary

@@ -48,7 +48,17 @@ def test_every_portal_page_reads_easily(portal, other_person):
     client = portal_sign_in("other")
     urls = [
         reverse(f"portal:{name}")
-        for name in ("home", "plan", "plan_respond", "sharing", "who_looked", "concern", "download", "helpers")
+        for name in (
+            "home",
+            "plan",
+            "plan_respond",
+            "dialog",
+            "sharing",
+            "who_looked",
+            "concern",
+            "download",
+            "helpers",
+        )
     ]
     scores = {}
     for url in urls:
