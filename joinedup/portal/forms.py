@@ -105,3 +105,18 @@ class SelfDialogForm(DialogForm):
                 field.error_messages["required"] = field.error_messages["required"].replace(
                     "the person wants", "you want"
                 )
+
+
+class BookingAnswerForm(NhsForm):
+    answer = forms.ChoiceField(
+        label="Can you come?",
+        choices=[("confirm", "Yes, I can come"), ("change", "No, I need a different time")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select if you can come or need a different time"},
+    )
+    times = forms.CharField(
+        label="If you need a different time, which days and times suit you?",
+        help_text="For example, Tuesday or Thursday mornings.",
+        required=False,
+        max_length=500,
+    )

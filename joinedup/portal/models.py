@@ -58,3 +58,21 @@ class UsedIdToken(models.Model):
 
     jti = models.CharField(max_length=200, unique=True)
     expires = models.DateTimeField(db_index=True)
+
+
+class BookingAnswer(models.Model):
+    """The person's answer to a health check booking: confirmed, or asked to change with times that suit them."""
+
+    class Answer(models.TextChoices):
+        CONFIRM = "confirm", "I can come"
+        CHANGE = "change", "I need a different time"
+
+    booking = models.ForeignKey("healthchecks.Booking", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    times = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    helper = models.ForeignKey(HelperGrant, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]

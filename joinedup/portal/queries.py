@@ -114,3 +114,18 @@ def _row(event, membership):
         "emergency_reason": event.reason if event.action == AuditAction.EMERGENCY_ACCESS else "",
         "by_staff": event.user_id is not None,
     }
+
+
+def booking(*, person, pk):
+    from joinedup.healthchecks.models import Booking
+
+    found = Booking.objects.filter(person=person, pk=pk, status=Booking.Status.BOOKED).first()
+    if found is None:
+        raise Http404("No booking found")
+    return found
+
+
+def booking_answers(*, person, booking):
+    from .models import BookingAnswer
+
+    return list(BookingAnswer.objects.filter(person=person, booking=booking)[:5])

@@ -16,7 +16,7 @@ from joinedup.core.validators import normalise_nhs_number
 from joinedup.inbox.services import inbox_send
 from joinedup.people.models import Person
 
-from .models import HelperGrant, HelperKind, PortalAccount, UsedIdToken
+from .models import BookingAnswer, HelperGrant, HelperKind, PortalAccount, UsedIdToken
 from .oidc import Identity, SignInRefused
 
 TEXT_LIMIT = 2000
@@ -330,3 +330,41 @@ def download_record(*, by, person, kind: str, request=None) -> None:
         kind="portal_download",
         summary=f"Everything held about them downloaded ({kind}) {by.done_by}",
     )
+
+
+@transaction.atomic
+def booking_answer(*, by, booking, answer: str, times: str = "") -> BookingAnswer:
+    """Confirm a health check booking, or ask to change it with times that suit: a task for the outreach worker who
+    has the person (else whoever booked it)."""
+    from joinedup.healthchecks.queries import open_claim_for
+
+    if answer not in BookingAnswer.Answer.values:
+        raise ValidationError({"answer": "Select if you can come or need a different time"})
+    times = _text(
+        times, "times", required="Tell us which days and times suit you" if answer == "change" else "", limit=500
+    )
+    person = booking.person
+    saved = BookingAnswer.objects.create(booking=booking, person=person, answer=answer, times=times, helper=by.grant)
+    change = answer == BookingAnswer.Answer.CHANGE
+    audit_record(by=by, action=AuditAction.CREATE, what="health check booking answered", person=person, obj=saved)
+    timeline_add(
+        person=person,
+        service=Service.HEALTH_CHECKS,
+        kind="portal_booking_answer",
+        summary=("A different time asked for" if change else "Health check booking confirmed") + f" {by.done_by}",
+    )
+    claim = open_claim_for(person=person)
+    worker = claim.worker if claim is not None else booking.booked_by
+    when = timezone.localtime(booking.at).strftime("%d %B %Y at %H:%M")
+    inbox_send(
+        kind="portal_booking_change" if change else "portal_booking_confirmed",
+        source="Their own Joined Up",
+        why=f"{person.full_name} needs a different time for their health check on {when}. Times that suit: {times}"
+        if change
+        else f"{person.full_name} confirmed their health check on {when}",
+        to_user=worker,
+        person=person,
+        link=reverse("healthchecks:person", args=[person.pk]),
+        due=timezone.localdate() + dt.timedelta(days=2 if change else 7),
+    )
+    return saved

@@ -16,6 +16,7 @@ urlpatterns = [
     path("plan/answer/", views.plan_respond, name="plan_respond"),
     path("plan/pdf/", views.plan_pdf, name="plan_pdf"),
     path("discussion/<int:item_id>/prepare/", views.prepare, name="prepare"),
+    path("health-check/<int:booking_id>/", views.booking, name="booking"),
     path("how-am-i-doing/", views.dialog, name="dialog"),
     path("sharing/", views.sharing, name="sharing"),
     path("who-has-looked/", views.who_looked, name="who_looked"),

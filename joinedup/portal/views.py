@@ -16,7 +16,15 @@ from django.views.decorators.http import require_POST
 from joinedup.core.paging import page_number, whole_number
 
 from . import oidc, queries, services
-from .forms import ConcernForm, HelperForm, PlanResponseForm, PrepareForm, SelfDialogForm, SharingForm
+from .forms import (
+    BookingAnswerForm,
+    ConcernForm,
+    HelperForm,
+    PlanResponseForm,
+    PrepareForm,
+    SelfDialogForm,
+    SharingForm,
+)
 from .models import HelperGrant, PortalAccount
 from .session import Visitor, portal_page, portal_public, start_session
 
@@ -366,3 +374,26 @@ def dialog(request):
             return redirect("portal:dialog")
     summary = dialog_summary(dialog_history_for(person=person))
     return render(request, "portal/dialog.jinja", _context(request, form=form, rows=summary["rows"]))
+
+
+@portal_page("health check booking", helper="act")
+def booking(request, booking_id):
+    person = request.visitor.person
+    found = queries.booking(person=person, pk=booking_id)
+    form = BookingAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.booking_answer(by=request.visitor, booking=found, **form.cleaned_data)
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            change = form.cleaned_data["answer"] == "change"
+            _flash(
+                request,
+                "We have asked for a new time. Someone will contact you."
+                if change
+                else "Thank you. We have told them you can come.",
+            )
+            return redirect("portal:home")
+    answers = queries.booking_answers(person=person, booking=found)
+    return render(request, "portal/booking.jinja", _context(request, form=form, booking=found, answers=answers))

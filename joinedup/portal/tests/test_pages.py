@@ -210,3 +210,18 @@ def test_the_person_fills_in_dialog_themself_and_it_is_marked_self_completed(por
     assert assessment.self_completed and assessment.recorded_by is None
     assert "by you" in client.get("/my/how-am-i-doing/").content.decode()
     assert "self-completed" in person.timeline.get(kind="dialog").summary
+
+
+def test_the_person_asks_to_change_a_health_check_booking_and_the_outreach_worker_gets_a_task(
+    portal, person, url_arg_booking_id, personas
+):
+    client = portal_sign_in("person")
+    assert "Tell us if you can come" in client.get("/my/").content.decode()
+    url = f"/my/health-check/{url_arg_booking_id}/"
+    response = post(client, url, {"answer": "change", "times": ""})
+    assert "Tell us which days and times suit you" in response.content.decode()
+    assert post(client, url, {"answer": "change", "times": "Tuesday mornings"}).status_code == 302
+    task = InboxItem.objects.get(kind="portal_booking_change")
+    assert task.to_user == personas.outreach_worker and "Tuesday mornings" in task.why
+    assert post(client, url, {"answer": "confirm"}).status_code == 302
+    assert InboxItem.objects.filter(kind="portal_booking_confirmed").exists()
