@@ -120,3 +120,31 @@ class BookingAnswerForm(NhsForm):
         required=False,
         max_length=500,
     )
+
+
+class AboutMeForm(NhsForm):
+    story = forms.CharField(
+        label="My story",
+        help_text="What you want the people who help you to know. You only need to tell it once.",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        max_length=10000,
+    )
+    needs = forms.MultipleChoiceField(
+        label="Help I need to read, hear or talk with you",
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    preferred_channel = forms.ChoiceField(
+        label="How would you like us to contact you?", choices=[], widget=forms.RadioSelect, required=False
+    )
+    safe_times = forms.CharField(label="Good times to contact you", max_length=200, required=False)
+    no_voicemail = forms.BooleanField(label="Please do not leave voicemail", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from joinedup.people.models import CommunicationNeed, ContactChannel
+
+        super().__init__(*args, **kwargs)
+        self.fields["needs"].choices = CommunicationNeed._meta.get_field("need").choices
+        self.fields["preferred_channel"].choices = ContactChannel.choices

@@ -17,6 +17,7 @@ urlpatterns = [
     path("plan/pdf/", views.plan_pdf, name="plan_pdf"),
     path("discussion/<int:item_id>/prepare/", views.prepare, name="prepare"),
     path("health-check/<int:booking_id>/", views.booking, name="booking"),
+    path("about-me/", views.about_me, name="about_me"),
     path("how-am-i-doing/", views.dialog, name="dialog"),
     path("sharing/", views.sharing, name="sharing"),
     path("who-has-looked/", views.who_looked, name="who_looked"),

@@ -17,6 +17,7 @@ from joinedup.core.paging import page_number, whole_number
 
 from . import oidc, queries, services
 from .forms import (
+    AboutMeForm,
     BookingAnswerForm,
     ConcernForm,
     HelperForm,
@@ -397,3 +398,38 @@ def booking(request, booking_id):
             return redirect("portal:home")
     answers = queries.booking_answers(person=person, booking=found)
     return render(request, "portal/booking.jinja", _context(request, form=form, booking=found, answers=answers))
+
+
+@portal_page("about me", helper="act")
+def about_me(request):
+    from joinedup.people.services import StaleEdit, about_me_by_person
+
+    person = request.visitor.person
+    details = {n.need: n.detail for n in person.communication_needs.all()}
+    initial = {
+        "story": person.my_story,
+        "needs": list(details),
+        "preferred_channel": person.preferred_channel,
+        "safe_times": person.safe_times,
+        "no_voicemail": person.no_voicemail,
+    }
+    form = AboutMeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            about_me_by_person(
+                by=request.visitor,
+                person=person,
+                expected_version=whole_number(request.POST.get("version", ""), maximum=2**31) or 0,
+                story=data["story"],
+                needs={need: details.get(need, "") for need in data["needs"]},
+                contact={k: data[k] for k in ("preferred_channel", "safe_times", "no_voicemail")},
+            )
+        except StaleEdit:
+            form.add_error(None, "Someone changed your details while you were writing. Check them and save again.")
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            _flash(request, "Saved. The people who help you will see it.")
+            return redirect("portal:about_me")
+    return render(request, "portal/about_me.jinja", _context(request, form=form, version=person.version))

@@ -225,3 +225,31 @@ def test_the_person_asks_to_change_a_health_check_booking_and_the_outreach_worke
     assert task.to_user == personas.outreach_worker and "Tuesday mornings" in task.why
     assert post(client, url, {"answer": "confirm"}).status_code == 302
     assert InboxItem.objects.filter(kind="portal_booking_confirmed").exists()
+
+
+def test_the_person_tells_their_story_needs_and_contact_preferences_once_and_staff_see_them(portal, person, personas):
+    from joinedup.accounts.tests.helpers import sign_in_with_csrf
+
+    client = portal_sign_in("person")
+    page = client.get("/my/about-me/").content.decode()
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    response = post(
+        client,
+        "/my/about-me/",
+        {
+            "version": version,
+            "story": "I grew up in Fleetwood and I love the sea",
+            "needs": ["large_print"],
+            "preferred_channel": "phone",
+            "safe_times": "Afternoons",
+            "no_voicemail": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person.refresh_from_db()
+    assert person.my_story == "I grew up in Fleetwood and I love the sea" and person.no_voicemail
+    assert person.communication_needs.filter(need="large_print").exists()
+    staff = sign_in_with_csrf(personas.community_clinician.username)
+    assert "I grew up in Fleetwood" in staff.get(f"/people/{person.pk}/").content.decode()
+    stale = post(client, "/my/about-me/", {"version": version, "story": "Old page"})
+    assert "Someone changed your details" in stale.content.decode()
