@@ -43,7 +43,7 @@ def fits(journey, what):
 
 
 def test_the_person_agrees_their_plan_prepares_for_a_discussion_and_sees_who_has_looked(
-    open_browser, provider, person, agreed_plan, emdt_chain, personas
+    open_browser, provider, person, agreed_plan, emdt_chain, personas, url_arg_booking_id
 ):
     from joinedup.care.services import plan_draft_start
 
@@ -96,9 +96,27 @@ def test_the_person_agrees_their_plan_prepares_for_a_discussion_and_sees_who_has
     organisation = personas.community_clinician.primary_organisation.name
     expect(page.locator("table")).to_contain_text(organisation)
     expect(page.locator("table")).to_contain_text("Community mental health clinician")
-    for path, what in (("/my/sharing/", "sharing"), ("/my/download/", "download"), ("/my/helpers/", "helpers")):
+    for path, what in (
+        ("/my/sharing/", "sharing"),
+        ("/my/download/", "download"),
+        ("/my/helpers/", "helpers"),
+        ("/my/about-me/", "about me"),
+        ("/my/how-am-i-doing/", "DIALOG"),
+        (f"/my/health-check/{url_arg_booking_id}/", "the health check booking"),
+        ("/my/who-has-looked/concern/", "raise a concern"),
+    ):
         page.goto(path)
         fits(me, what)
+
+    # She fills in DIALOG herself
+    page.goto("/my/how-am-i-doing/")
+    for item in range(1, 12):
+        page.locator(f"input[name=item_{item}][value='5']").check()
+        page.locator(f"input[name=help_{item}][value='no']").check()
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_text("Your answers are saved")).to_be_visible()
+    expect(page.get_by_text("by you")).to_be_visible()
+    fits(me, "DIALOG with a score")
 
     # The key worker sees her agreement in their tasks
     worker.page.goto("/tasks/")

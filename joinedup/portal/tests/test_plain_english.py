@@ -52,6 +52,7 @@ def test_every_portal_page_reads_easily(portal, other_person):
             "home",
             "plan",
             "plan_respond",
+            "about_me",
             "dialog",
             "sharing",
             "who_looked",
