@@ -10,8 +10,8 @@ from joinedup.core.models import AuditAction, AuditEvent
 from .models import HelperGrant
 
 WHO_LOOKED_PAGE = 50
-# What the person did themself, and what the system did, is not "someone looking": shown apart.
-OWN_PREFIXES = ("the person themself", "NHS login")
+# What the person did themself is not "someone looking" (their carer's use is shown).
+OWN_PREFIXES = ("the person themself",)
 
 
 def care_team(*, person):
@@ -71,6 +71,7 @@ def who_has_looked(*, person, page: int = 1):
     events = list(
         AuditEvent.objects.filter(person=person)
         .exclude(action=AuditAction.REFUSED)
+        .exclude(user__isnull=True, username__startswith=OWN_PREFIXES[0])  # the person's own use is not "looking"
         .select_related("user")
         .order_by("-at", "-id")[start : start + WHO_LOOKED_PAGE + 1]
     )
@@ -96,9 +97,8 @@ def _row(event, membership):
     from joinedup.accounts.roles import Role
 
     if event.user_id is None:
-        who = "You" if event.username.startswith("the person themself") else event.username
-        if event.username.startswith(("carer", "advocate")):
-            who = event.username.rsplit(" (NHS login", 1)[0].capitalize()
+        who = event.username.rsplit(" (NHS login", 1)[0]
+        who = who[:1].upper() + who[1:]
         organisation, role = "", ""
     else:
         who = event.user.get_full_name() if settings.PORTAL_SHOW_STAFF_NAMES else ""

@@ -187,7 +187,7 @@ def test_the_person_grants_a_carer_who_signs_in_with_their_own_nhs_login_and_the
     whats = set(AuditEvent.objects.filter(person=person).values_list("what", flat=True))
     assert {"portal: helper access given", "portal: helper access used", "portal: helper access ended"} <= whats
     shown = client.get("/my/who-has-looked/").content.decode()
-    assert "Carer cara carer" in shown or "Cara Carer" in shown
+    assert "Carer or family member Cara Carer" in shown
 
 
 def test_another_person_cannot_end_or_see_someone_elses_helper(portal, person, other_person, carer_grant):
@@ -253,3 +253,19 @@ def test_the_person_tells_their_story_needs_and_contact_preferences_once_and_sta
     assert "I grew up in Fleetwood" in staff.get(f"/people/{person.pk}/").content.decode()
     stale = post(client, "/my/about-me/", {"version": version, "story": "Old page"})
     assert "Someone changed your details" in stale.content.decode()
+
+
+def test_who_has_looked_shows_the_reason_given_for_emergency_access_and_not_the_persons_own_use(
+    portal, person, personas
+):
+    from joinedup.accounts.roles import Perm
+    from joinedup.core.access import may
+    from joinedup.people.services import emergency_access_grant
+
+    user = next(u for u in personas.all().values() if may(u, Perm.EMERGENCY_ACCESS))
+    emergency_access_grant(by=user, person=person, reason="Called by A&E at 2am, person unconscious")
+    client = portal_sign_in("person")
+    client.get("/my/plan/")
+    page = client.get("/my/who-has-looked/").content.decode()
+    assert "Called by A&amp;E at 2am, person unconscious" in page and "Emergency access" in page
+    assert "the person themself" not in page.lower()
