@@ -110,9 +110,9 @@ def test_the_person_agrees_their_plan_prepares_for_a_discussion_and_sees_who_has
 
     # She fills in DIALOG herself
     page.goto("/my/how-am-i-doing/")
-    for item in range(1, 12):
-        page.locator(f"input[name=item_{item}][value='5']").check()
-        page.locator(f"input[name=help_{item}][value='no']").check()
+    for number in range(1, 12):
+        page.locator(f"input[name=item_{number}][value='5']").check()
+        page.locator(f"input[name=help_{number}][value='no']").check()
     page.get_by_role("button", name="Save my answers").click()
     expect(page.get_by_text("Your answers are saved")).to_be_visible()
     expect(page.get_by_text("by you")).to_be_visible()
