@@ -343,7 +343,8 @@ class PlanActionCompletion(models.Model):
     One completion per action (unique), so an action cannot be marked done twice."""
 
     action = models.OneToOneField(PlanAction, on_delete=models.PROTECT, related_name="+")
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty when the person marked their own action done themself, in their own Joined Up (joinedup/portal).
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     done_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(max_length=1000, blank=True)
 

@@ -700,7 +700,8 @@ def may_mark_done(by, person):
 def _done_already(completion) -> str:
     from joinedup.core.dates import format_date
 
-    who = completion.done_by.get_full_name() or completion.done_by.username
+    done_by = completion.done_by
+    who = (done_by.get_full_name() or done_by.username) if done_by else "the person themself"
     when = format_date(timezone.localtime(completion.done_at).date())
     return f"This action was already marked as done on {when} by {who}"
 
@@ -713,6 +714,20 @@ def plan_action_mark_done(*, by, action, note="") -> PlanActionCompletion:
     person = action.version.person
     if not may_mark_done(by, person)(action):
         raise NotAllowed(Perm.EDIT_CARE_PLAN)
+    return _mark_done(by=by, action=action, note=note, staff=by)
+
+
+@transaction.atomic
+def plan_action_done_by_person(*, by, action) -> PlanActionCompletion:
+    """The person marks one of their own actions done themself, in their own Joined Up (`by` is the portal's visitor,
+    never staff). Only the person's own actions."""
+    if not action.owner_is_person:
+        raise ValidationError("Only your own actions can be marked as done here")
+    return _mark_done(by=by, action=action, note="", staff=None, done_by=f" {by.done_by}")
+
+
+def _mark_done(*, by, action, note, staff, done_by="") -> PlanActionCompletion:
+    person = action.version.person
     current = latest_agreed(person)
     if current is None or action.version_id != current.pk:
         raise ValidationError("This action is not in the current agreed plan. Open the plan again to see it")
@@ -722,7 +737,7 @@ def plan_action_mark_done(*, by, action, note="") -> PlanActionCompletion:
         raise ValidationError(_done_already(existing))
     try:
         with transaction.atomic():
-            completion = PlanActionCompletion.objects.create(action_id=action.first_row_id, done_by=by, note=note)
+            completion = PlanActionCompletion.objects.create(action_id=action.first_row_id, done_by=staff, note=note)
     except IntegrityError:  # someone else marked it at the same moment
         existing = PlanActionCompletion.objects.select_related("done_by").get(action_id=action.first_row_id)
         raise ValidationError(_done_already(existing)) from None
@@ -735,7 +750,7 @@ def plan_action_mark_done(*, by, action, note="") -> PlanActionCompletion:
         person=person,
         service=Service.CARE,
         kind="plan_action_done",
-        summary=f"Care and support plan: an action marked as done ({owner})",
+        summary=f"Care and support plan: an action marked as done ({owner}){done_by}",
         by=by,
         link=_plan_link(person),
     )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("plan/", views.plan, name="plan"),
     path("plan/answer/", views.plan_respond, name="plan_respond"),
     path("plan/pdf/", views.plan_pdf, name="plan_pdf"),
+    path("plan/actions/<int:plan_action_id>/done/", views.action_done, name="action_done"),
     path("discussion/<int:item_id>/prepare/", views.prepare, name="prepare"),
     path("health-check/<int:booking_id>/", views.booking, name="booking"),
     path("about-me/", views.about_me, name="about_me"),

@@ -170,7 +170,7 @@ def home(request):
     )
 
 
-def _plan_presenter(version, person):
+def _plan_presenter(version, person, *, may_act=False):
     from joinedup.care.models import PlanSection
     from joinedup.care.presenters import VersionPresenter
     from joinedup.care.queries import plan_version_for
@@ -178,7 +178,9 @@ def _plan_presenter(version, person):
     if version is None:
         return None
     version = plan_version_for(person=person, number=version.number)
-    return VersionPresenter(version, shown=frozenset(PlanSection.values), person_name="Me")
+    # The person (or a helper who may answer for them) marks their own actions done: `markable` on those rows.
+    own = (lambda action: action.owner_is_person) if may_act else None
+    return VersionPresenter(version, shown=frozenset(PlanSection.values), person_name="Me", may_mark=own)
 
 
 @portal_page("care and support plan", helper="see")
@@ -188,7 +190,11 @@ def plan(request):
     return render(
         request,
         "portal/plan.jinja",
-        _context(request, current=_plan_presenter(current, person), draft=_plan_presenter(draft, person)),
+        _context(
+            request,
+            current=_plan_presenter(current, person, may_act=request.visitor.may_act),
+            draft=_plan_presenter(draft, person),
+        ),
     )
 
 
@@ -433,3 +439,20 @@ def about_me(request):
             _flash(request, "Saved. The people who help you will see it.")
             return redirect("portal:about_me")
     return render(request, "portal/about_me.jinja", _context(request, form=form, version=person.version))
+
+
+@portal_page("mark my action done", helper="act")
+def action_done(request, plan_action_id):
+    from joinedup.care.queries import plan_action_for
+    from joinedup.care.services import plan_action_done_by_person
+
+    person = request.visitor.person
+    action = plan_action_for(person=person, pk=plan_action_id)  # 404 for anyone else's action
+    if request.method == "POST":
+        try:
+            plan_action_done_by_person(by=request.visitor, action=action)
+        except ValidationError as error:
+            _flash(request, " ".join(error.messages))
+        else:
+            _flash(request, "Well done. Your action is marked as done.")
+    return redirect("portal:plan")

@@ -269,3 +269,18 @@ def test_who_has_looked_shows_the_reason_given_for_emergency_access_and_not_the_
     page = client.get("/my/who-has-looked/").content.decode()
     assert "Called by A&amp;E at 2am, person unconscious" in page and "Emergency access" in page
     assert "the person themself" not in page.lower()
+
+
+def test_the_person_marks_their_own_action_done_and_staff_see_who_did(portal, person, url_arg_plan_action_id):
+    from joinedup.care.models import PlanActionCompletion
+
+    client = portal_sign_in("person")
+    page = client.get("/my/plan/").content.decode()
+    assert f"/my/plan/actions/{url_arg_plan_action_id}/done/" in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = client.post(f"/my/plan/actions/{url_arg_plan_action_id}/done/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    completion = PlanActionCompletion.objects.get()
+    assert completion.done_by is None
+    assert "by the person themself" in person.timeline.get(kind="plan_action_done").summary
+    assert "I have done this" not in client.get("/my/plan/").content.decode()
