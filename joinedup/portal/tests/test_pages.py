@@ -48,6 +48,10 @@ def test_the_person_agrees_their_plan_with_a_comment_and_the_key_worker_gets_a_t
     entry = person.timeline.get(kind="plan_agreed", actor__isnull=True)
     assert "by the person themself" in entry.summary
     assert "You agreed your plan" in client.get("/my/plan/").content.decode()
+    from joinedup.accounts.tests.helpers import sign_in_with_csrf
+
+    staff_page = sign_in_with_csrf(personas.community_clinician.username).get(f"/care/{person.pk}/plan/")
+    assert staff_page.status_code == 200 and "By the person themself" in staff_page.content.decode()
 
 
 def test_asking_for_changes_needs_a_comment_and_sends_it_to_the_key_worker(portal, person, draft):
