@@ -62,8 +62,6 @@ def _rich_people(ctx, count=3):
 
 
 def seed(ctx) -> None:
-    from .services import helper_grant
-
     people = _rich_people(ctx)
     if not people:
         return
@@ -85,16 +83,8 @@ def seed(ctx) -> None:
         )
     carer_number = _unused_nhs_number(9_000)
     carer_birth = dt.date(1962, 5, 14)
-    helper_grant(
-        by=_Person(people[0]),
-        person=people[0],
-        kind="carer",
-        name="Pat Carer",
-        nhs_number=carer_number,
-        birthdate=carer_birth,
-        may_act=True,
-        until=ctx.today + dt.timedelta(days=180),
-    )
+    with ctx.at(ctx.today - dt.timedelta(days=3)):  # given a few days ago, as the rest of the history is dated
+        _grant(ctx, people[0], carer_number, carer_birth)
     rows.append(
         {
             "id": "carer",
@@ -112,9 +102,9 @@ def seed(ctx) -> None:
     rows.append(
         {
             "id": "not-proven",
-            "label": f"{people[1].full_name}, identity not proven (P5)",
-            "who": f"{people[1].full_name}, proven only to P5: sees what to do next",
-            "claims": {**rows[1]["claims"], "identity_proofing_level": "P5"},
+            "label": f"{people[-1].full_name}, identity not proven (P5)",
+            "who": f"{people[-1].full_name}, proven only to P5: sees what to do next",
+            "claims": {**rows[len(people) - 1]["claims"], "identity_proofing_level": "P5"},
         }
     )
     write_demo_files(rows)
@@ -149,3 +139,18 @@ def write_demo_files(rows) -> Path:
 def sign_in_rows() -> list[dict]:
     path = Path(settings.VAR_DIR) / SIGN_INS_FILE
     return json.loads(path.read_text()) if path.exists() else []
+
+
+def _grant(ctx, person, nhs_number, birthdate):
+    from .services import helper_grant
+
+    helper_grant(
+        by=_Person(person),
+        person=person,
+        kind="carer",
+        name="Pat Carer",
+        nhs_number=nhs_number,
+        birthdate=birthdate,
+        may_act=True,
+        until=ctx.today + dt.timedelta(days=180),
+    )
