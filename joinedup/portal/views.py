@@ -455,4 +455,5 @@ def action_done(request, plan_action_id):
             _flash(request, " ".join(error.messages))
         else:
             _flash(request, "Well done. Your action is marked as done.")
-    return redirect("portal:plan")
+        return redirect("portal:plan")
+    return render(request, "portal/action_done.jinja", _context(request, action=action))
