@@ -42,7 +42,9 @@ demo: setup
 	$(PY) manage.py load_region
 	$(PY) manage.py seed_demo --people 2000 --seed 2026
 	$(PY) manage.py demo_sign_ins
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py portal_demo_sign_ins
+	# The application and the stand-ins (NHS login and CIS2: standins/oidc) together; Ctrl-C stops them all.
+	$(VENV)/bin/honcho start -f Procfile.demo
 
 # Production processes on PostgreSQL (docs/operations.md): gunicorn, the task worker and the scheduler, under honcho.
 # Needs DATABASE_URL (postgres://...); JOINEDUP_ENVIRONMENT=production also needs the production variables.

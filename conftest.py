@@ -21,6 +21,7 @@ pytest_plugins = [
     "joinedup.healthchecks.tests.fixtures",
     "joinedup.fhir.tests.fixtures",
     "joinedup.staff.tests.fixtures",
+    "joinedup.portal.tests.fixtures",
 ]
 
 

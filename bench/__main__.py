@@ -31,6 +31,7 @@ BENCHMARKS = {
     "A1": ("bench.ops_audit", "who has looked and the IG audit search over a large, partitioned audit trail"),
     "EMDT": ("bench.emdt", "EMDT triage queue and meeting agenda over a region with 50,000 requests"),
     "J1": ("bench.my_tasks", "My tasks with 500 open tasks from every service"),
+    "PORTAL": ("bench.portal", "the person's home and who has looked: 10,000 own audit events in a large audit table"),
 }
 
 

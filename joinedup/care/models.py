@@ -143,6 +143,8 @@ class Participation(models.TextChoices):
     ADVOCATE = "advocate", "Through an advocate"
     CARER = "carer", "With a carer or family member, with the person's permission"
     WRITTEN = "written", "In writing"
+    # Agreed by the person in their own Joined Up (joinedup/portal): no member of staff recorded it.
+    SELF = "self", "By the person themself, in their own Joined Up"
 
 
 class NeedDomain(models.TextChoices):
@@ -211,7 +213,8 @@ class CarePlanVersion(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(status="draft")
-                | models.Q(agreed_on__isnull=False, own_words__isnull=False, agreed_by__isnull=False)
+                | models.Q(agreed_on__isnull=False, own_words__isnull=False)
+                & (models.Q(agreed_by__isnull=False) | models.Q(participation="self"))
                 & ~models.Q(participation=""),
                 name="agreed_plan_has_agreement",
             ),
@@ -347,7 +350,8 @@ class PlanActionCompletion(models.Model):
     One completion per action (unique), so an action cannot be marked done twice."""
 
     action = models.OneToOneField(PlanAction, on_delete=models.PROTECT, related_name="+")
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty when the person marked their own action done themself, in their own Joined Up (joinedup/portal).
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     done_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(max_length=1000, blank=True)
 
@@ -360,7 +364,11 @@ class DialogAssessment(models.Model):
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="dialog_assessments")
     taken_on = models.DateField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty, and self_completed, when the person filled it in themself in their own Joined Up (joinedup/portal).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    self_completed = models.BooleanField(default=False)
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -248,6 +248,7 @@ def dialog_summary(assessments) -> dict:
         rows.append(
             {
                 "date": format_date(a.taken_on),
+                "self_completed": a.self_completed,
                 "quality_of_life": scores["quality_of_life"],
                 "treatment_satisfaction": scores["treatment_satisfaction"],
                 "more_help": [dialog_items()[i - 1].domain for i, r in sorted(a.by_item.items()) if r.more_help],

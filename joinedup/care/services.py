@@ -796,7 +796,8 @@ def may_mark_done(by, person):
 def _done_already(completion) -> str:
     from joinedup.core.dates import format_date
 
-    who = completion.done_by.get_full_name() or completion.done_by.username
+    done_by = completion.done_by
+    who = (done_by.get_full_name() or done_by.username) if done_by else "the person themself"
     when = format_date(timezone.localtime(completion.done_at).date())
     return f"This action was already marked as done on {when} by {who}"
 
@@ -809,6 +810,20 @@ def plan_action_mark_done(*, by, action, note="") -> PlanActionCompletion:
     person = action.version.person
     if not may_mark_done(by, person)(action):
         raise NotAllowed(Perm.EDIT_CARE_PLAN)
+    return _mark_done(by=by, action=action, note=note, staff=by)
+
+
+@transaction.atomic
+def plan_action_done_by_person(*, by, action) -> PlanActionCompletion:
+    """The person marks one of their own actions done themself, in their own Joined Up (`by` is the portal's visitor,
+    never staff). Only the person's own actions."""
+    if not action.owner_is_person:
+        raise ValidationError("Only your own actions can be marked as done here")
+    return _mark_done(by=by, action=action, note="", staff=None, done_by=f" {by.done_by}")
+
+
+def _mark_done(*, by, action, note, staff, done_by="") -> PlanActionCompletion:
+    person = action.version.person
     current = latest_agreed(person)
     if current is None or action.version_id != current.pk:
         raise ValidationError("This action is not in the current agreed plan. Open the plan again to see it")
@@ -818,7 +833,7 @@ def plan_action_mark_done(*, by, action, note="") -> PlanActionCompletion:
         raise ValidationError(_done_already(existing))
     try:
         with transaction.atomic():
-            completion = PlanActionCompletion.objects.create(action_id=action.first_row_id, done_by=by, note=note)
+            completion = PlanActionCompletion.objects.create(action_id=action.first_row_id, done_by=staff, note=note)
     except IntegrityError:  # someone else marked it at the same moment
         existing = PlanActionCompletion.objects.select_related("done_by").get(action_id=action.first_row_id)
         raise ValidationError(_done_already(existing)) from None
@@ -836,7 +851,7 @@ def plan_action_mark_done(*, by, action, note="") -> PlanActionCompletion:
         person=person,
         service=Service.CARE,
         kind="plan_action_done",
-        summary=f"Care and support plan: an action marked as done ({owner})",
+        summary=f"Care and support plan: an action marked as done ({owner}){done_by}",
         by=by,
         link=_plan_link(person),
     )
@@ -924,10 +939,15 @@ def _outcome_date(value, field):
 @transaction.atomic
 def dialog_record(*, by, person, taken_on, ratings: dict) -> DialogAssessment:
     """`ratings`: item number (1-11) -> (score 1-7, wants more help True/False). All 11 items, or nothing."""
-    from .outcomes import DIALOG_SCALE, dialog_item
-
     _require_plan(by, person)
     _outcome_date(taken_on, "taken_on")
+    _dialog_check(ratings, who="the person wants")
+    return _dialog_save(by=by, person=person, taken_on=taken_on, ratings=ratings, summary="with the person")
+
+
+def _dialog_check(ratings: dict, *, who: str) -> None:
+    from .outcomes import DIALOG_SCALE, dialog_item
+
     errors = {}
     for item in range(1, 12):
         value = ratings.get(item)
@@ -937,13 +957,19 @@ def dialog_record(*, by, person, taken_on, ratings: dict) -> DialogAssessment:
         elif value[0] not in DIALOG_SCALE:
             errors[f"item_{item}"] = f"The score for {domain} must be from 1 to 7"
         elif value[1] is None:
-            errors[f"help_{item}"] = f"Select whether the person wants more help with {domain}"
+            errors[f"help_{item}"] = f"Select whether {who} more help with {domain}"
     extra = [k for k in ratings if k not in range(1, 12)]
     if extra:
         errors["__all__"] = "DIALOG has 11 items"
     if errors:
         raise ValidationError(errors)
-    assessment = DialogAssessment.objects.create(person=person, taken_on=taken_on, recorded_by=by)
+
+
+def _dialog_save(*, by, person, taken_on, ratings, summary, self_completed=False) -> DialogAssessment:
+    staff = by if getattr(by, "is_authenticated", False) else None
+    assessment = DialogAssessment.objects.create(
+        person=person, taken_on=taken_on, recorded_by=staff, self_completed=self_completed
+    )
     DialogRating.objects.bulk_create(
         DialogRating(assessment=assessment, item=i, score=ratings[i][0], more_help=bool(ratings[i][1]))
         for i in range(1, 12)
@@ -955,11 +981,26 @@ def dialog_record(*, by, person, taken_on, ratings: dict) -> DialogAssessment:
         kind="dialog",
         # Everyone with a relationship reads the timeline, whatever the person chose to share with their kind of
         # organisation, so it says that an assessment happened; the scores stay behind the outcomes page.
-        summary="DIALOG assessment recorded with the person",
+        summary=f"DIALOG assessment recorded {summary}",
         by=by,
         link=_plan_link(person) + "outcomes/",
     )
     return assessment
+
+
+@transaction.atomic
+def dialog_self_record(*, by, person, ratings: dict) -> DialogAssessment:
+    """DIALOG filled in by the person themself in their own Joined Up (`by` is the portal's visitor, never staff):
+    marked self-completed, taken today."""
+    _dialog_check(ratings, who="you want")
+    return _dialog_save(
+        by=by,
+        person=person,
+        taken_on=timezone.localdate(),
+        ratings=ratings,
+        summary=f"{by.done_by} (self-completed), in their own Joined Up",
+        self_completed=True,
+    )
 
 
 @transaction.atomic
@@ -1031,3 +1072,42 @@ def current_goals(person):
     """The goals of the latest agreed plan, or of the draft when nothing is agreed yet."""
     version = latest_agreed(person) or CarePlanVersion.objects.filter(person=person).order_by("-number").first()
     return list(version.goals.all()) if version else []
+
+
+# --- The person's own responses (joinedup/portal) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_agree_by_person(*, by, draft, comments) -> CarePlanVersion:
+    """The person agrees the draft themself, in their own Joined Up. `by` is the portal's visitor (never a staff
+    User): recorded as agreement by the person themself (participation SELF, no agreed_by), in their own words."""
+    current = CarePlanVersion.objects.select_for_update().get(pk=draft.pk)
+    if current.status == PlanStatus.AGREED:
+        raise ValidationError("This version of your plan has already been agreed")
+    errors = {}
+    if not current.goals.exists():
+        errors["__all__"] = "Your plan has no goals yet. Ask your key worker to add them with you before you agree it"
+    if current.review_date is None or current.review_date < timezone.localdate():
+        errors["__all__"] = "Your plan needs a new review date before you agree it. Ask your key worker for changes"
+    comments = _clean_text(comments, "comments", max_length=3000)
+    if errors:
+        raise ValidationError(errors)
+    current.status = PlanStatus.AGREED
+    current.agreed_on = timezone.localdate()
+    current.participation = Participation.SELF
+    current.own_words = True
+    current.person_comments = comments
+    current.agreed_by = None
+    current.agreed_at = timezone.now()
+    current.save()
+    person = current.person
+    audit_record(by=by, action=AuditAction.UPDATE, what="care plan agreed by the person", person=person, obj=current)
+    timeline_add(
+        person=person,
+        service=Service.CARE,
+        kind="plan_agreed",
+        summary=f"Care and support plan version {current.number} agreed {by.done_by}, in their own Joined Up",
+        detail=f"Their comments: {comments}" if comments else "",
+        link=_plan_link(person) if comments else "",
+    )
+    return current

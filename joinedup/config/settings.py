@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "joinedup.primarycare",
     "joinedup.peersupport",
     "joinedup.reporting",
+    "joinedup.portal",
     "joinedup.healthchecks",
     "joinedup.fhir",
     "joinedup.inbox",
@@ -373,3 +374,31 @@ if PRODUCTION and CIS2_OIDC_ISSUER:
 # read lately once they are older than the refresh interval.
 REPORTING_STORE_MAX_AGE_MINUTES = int(os.environ.get("JOINEDUP_REPORTING_STORE_MAX_AGE_MINUTES", "30"))
 REPORTING_STORE_REFRESH_MINUTES = int(os.environ.get("JOINEDUP_REPORTING_STORE_REFRESH_MINUTES", "15"))
+# The person's own Joined Up (joinedup/portal, docs/portal.md), signed in with NHS login over OpenID Connect.
+# Production reads the provider and the client's key from the environment and refuses a loopback (stand-in) issuer;
+# without an issuer the person's sign-in page says it is not available. The demo and tests use the stand-in provider
+# (standins/oidc) and a client key generated into var/.
+PORTAL_OIDC_ISSUER = os.environ.get("JOINEDUP_PORTAL_OIDC_ISSUER", "" if PRODUCTION else "http://127.0.0.1:9000")
+PORTAL_OIDC_CLIENT_ID = os.environ.get("JOINEDUP_PORTAL_OIDC_CLIENT_ID", "" if PRODUCTION else "joinedup-portal-demo")
+PORTAL_OIDC_PRIVATE_KEY = os.environ.get("JOINEDUP_PORTAL_OIDC_PRIVATE_KEY", "")
+PORTAL_OIDC_PRIVATE_KEY_FILE = os.environ.get(
+    "JOINEDUP_PORTAL_OIDC_PRIVATE_KEY_FILE", "" if PRODUCTION else str(VAR_DIR / "portal-oidc-client.pem")
+)
+# Where the provider sends the person back; empty: built from the request.
+PORTAL_OIDC_REDIRECT_URI = os.environ.get("JOINEDUP_PORTAL_OIDC_REDIRECT_URI", "")
+# NHS login's vectors of trust: identity proven to P9 (high), with a second factor.
+PORTAL_OIDC_VTR = os.environ.get("JOINEDUP_PORTAL_OIDC_VTR", '["P9.Cp.Cd","P9.Cp.Ck","P9.Cm"]')
+if PRODUCTION and PORTAL_OIDC_ISSUER:
+    from urllib.parse import urlsplit as _urlsplit
+
+    if (_urlsplit(PORTAL_OIDC_ISSUER).hostname or "") in {"127.0.0.1", "localhost", "::1"} or not (
+        PORTAL_OIDC_ISSUER.startswith("https://")
+    ):
+        raise ImproperlyConfigured("JOINEDUP_PORTAL_OIDC_ISSUER must be the real NHS login (https), not a stand-in")
+    if not PORTAL_OIDC_CLIENT_ID or not (PORTAL_OIDC_PRIVATE_KEY or PORTAL_OIDC_PRIVATE_KEY_FILE):
+        raise ImproperlyConfigured("NHS login needs JOINEDUP_PORTAL_OIDC_CLIENT_ID and its private key")
+# The person's session: its own cookie, ended after this many idle seconds (15 minutes).
+PORTAL_SESSION_COOKIE = "joinedup_my_session"
+PORTAL_IDLE_SECONDS = int(os.environ.get("JOINEDUP_PORTAL_IDLE_SECONDS", str(15 * 60)))
+# "Who has looked at my record" names the member of staff too (else organisation and role only).
+PORTAL_SHOW_STAFF_NAMES = _flag("JOINEDUP_PORTAL_SHOW_STAFF_NAMES", False)

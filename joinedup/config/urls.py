@@ -20,6 +20,8 @@ urlpatterns = [
     path("health", include("joinedup.core.health_urls")),
     path("", include("joinedup.ops.urls")),
     path("fhir/R4/", include("joinedup.fhir.urls")),
+    # The person's own Joined Up: their own session and sign-in (NHS login), never a staff page.
+    path("my/", include("joinedup.portal.urls")),
 ]
 
 handler400 = "joinedup.core.views.bad_request"

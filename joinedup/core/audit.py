@@ -24,7 +24,8 @@ def _event(*, by, action, what, person=None, person_id=None, object_id="", reaso
     user = by if getattr(by, "is_authenticated", False) else None
     return AuditEvent(
         user=user,
-        username=user.get_username() if user else "(system)",
+        # Someone who is not a member of staff (the person in their own Joined Up) names themself.
+        username=user.get_username() if user else getattr(by, "audit_username", "(system)")[:150],
         action=action,
         person_id=person.pk if person is not None else person_id,
         what=what[:200],

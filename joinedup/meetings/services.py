@@ -361,6 +361,30 @@ def person_words_record(*, by, item, words: str) -> AgendaItem:
 
 
 @transaction.atomic
+def person_words_by_themself(*, by, item, words: str) -> AgendaItem:
+    """The person prepares for their discussion themself, in their own Joined Up (`by` is the portal's visitor, never
+    staff): shown to the chair as the person's own words."""
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("person", "meeting").get(pk=item.pk)
+    if item.state != ItemState.SCHEDULED:
+        raise ValidationError("Your discussion has already happened, so this can no longer be changed")
+    words = _text(words, "words")
+    if not words:
+        raise ValidationError({"words": "Enter what you want to say"})
+    item.person_words, item.person_words_by, item.person_words_at = words, None, timezone.now()
+    item.save(update_fields=["person_words", "person_words_by", "person_words_at"])
+    audit_record(by=by, action=AuditAction.UPDATE, what="EMDT: the person's words", person=item.person, obj=item)
+    timeline_add(
+        person=item.person,
+        service=Service.EMDT,
+        kind="emdt_person_words",
+        summary=f"Their words for the EMDT discussion on {_on(item.meeting)} written {by.done_by}",
+        detail=f"What I want from the discussion: {words}",
+        link=reverse("referrals:person", args=[item.person_id]),
+    )
+    return item
+
+
+@transaction.atomic
 def attendance_record(*, by, meeting, name: str, organisation, kind: str, status: str, service=None) -> Attendance:
     _require_coordinator(by, meeting.team)
     _refuse_if_cancelled(Meeting.objects.get(pk=meeting.pk), "its attendance cannot be changed")

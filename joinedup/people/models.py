@@ -128,7 +128,8 @@ class ConsentDecision(models.Model):
     given = models.BooleanField()
     note = models.CharField(max_length=500, blank=True, validators=[validate_no_markup])
     at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty when the person changed it themself, in their own Joined Up (joinedup/portal).
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

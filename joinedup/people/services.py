@@ -157,6 +157,10 @@ def _update(*, by, person, expected_version, fields) -> Person:
 def my_story_update(*, by, person: Person, expected_version: int, text: str) -> Person:
     """'Tell your story once': the person's own words, written with them, kept on the one record."""
     _require(by, Perm.EDIT_RECORD, person)
+    return _story_write(by=by, person=person, expected_version=expected_version, text=text, done_by="")
+
+
+def _story_write(*, by, person, expected_version, text, done_by) -> Person:
     current = Person.objects.select_for_update().get(pk=person.pk)
     if current.version != expected_version:
         raise StaleEdit(current)
@@ -166,7 +170,8 @@ def my_story_update(*, by, person: Person, expected_version: int, text: str) -> 
     current.updated_at = timezone.now()
     _clean_and_save(current)
     audit_record(by=by, action=AuditAction.UPDATE, what="my story", person=current, obj=current)
-    timeline_add(person=current, service=Service.RECORD, kind="story_updated", summary="'My story' updated", by=by)
+    summary = f"'My story' updated {done_by}".strip()
+    timeline_add(person=current, service=Service.RECORD, kind="story_updated", summary=summary, by=by)
     return current
 
 
@@ -174,6 +179,10 @@ def my_story_update(*, by, person: Person, expected_version: int, text: str) -> 
 def communication_needs_set(*, by, person: Person, needs: dict[str, str]) -> None:
     """Replace the person's communication needs with `needs` (need code -> detail)."""
     _require(by, Perm.EDIT_RECORD, person)
+    _needs_write(by=by, person=person, needs=needs, done_by="")
+
+
+def _needs_write(*, by, person, needs, done_by) -> None:
     existing = {n.need: n for n in person.communication_needs.all()}
     for code, need in existing.items():
         if code not in needs:
@@ -189,7 +198,7 @@ def communication_needs_set(*, by, person: Person, needs: dict[str, str]) -> Non
         person=person,
         service=Service.RECORD,
         kind="communication_needs",
-        summary=f"Communication needs recorded: {summary}",
+        summary=f"Communication needs recorded: {summary} {done_by}".strip(),
         by=by,
     )
 
@@ -279,3 +288,49 @@ def emergency_access_review(*, by, access: EmergencyAccess, note: str) -> Emerge
         reason=note,
     )
     return access
+
+
+@transaction.atomic
+def consent_by_person(*, by, person: Person, kind: str, given: bool) -> ConsentDecision:
+    """The person changes what they share with a kind of organisation themself, in their own Joined Up. `by` is the
+    portal's visitor (never staff). Takes effect at once, through the same access policy as consent_record."""
+    decision = _consent_write(person=person, kind=kind, given=given, by=None, note="Changed by the person themself")
+    label = ConsentKind(kind).label
+    audit_record(by=by, action=AuditAction.UPDATE, what=f"consent to share: {kind}", person=person, obj=decision)
+    timeline_add(
+        person=person,
+        service=Service.RECORD,
+        kind="consent",
+        summary=f"Consent to share with {label} {'given' if given else 'withdrawn'} {by.done_by}",
+    )
+    return decision
+
+
+@transaction.atomic
+def about_me_by_person(*, by, person: Person, expected_version: int, story: str, needs: dict[str, str], contact: dict):
+    """The person tells their story, their communication needs and how to contact them themself, in their own Joined
+    Up (`by` is the portal's visitor, never staff): staff then see it, told once. `contact`: preferred_channel,
+    safe_times, no_voicemail."""
+    current = Person.objects.get(pk=person.pk)
+    if current.version != expected_version:
+        raise StaleEdit(current)
+    if story != current.my_story:
+        current = _story_write(by=by, person=current, expected_version=expected_version, text=story, done_by=by.done_by)
+    if needs != {n.need: n.detail for n in current.communication_needs.all()}:
+        _needs_write(by=by, person=current, needs=needs, done_by=by.done_by)
+    changed = {k: v for k, v in contact.items() if getattr(current, k) != v}
+    if changed:
+        current = Person.objects.select_for_update().get(pk=current.pk)
+        for field, value in changed.items():
+            setattr(current, field, value)
+        current.version += 1
+        current.updated_at = timezone.now()
+        _clean_and_save(current)
+        audit_record(by=by, action=AuditAction.UPDATE, what="contact preferences", person=current, obj=current)
+        timeline_add(
+            person=current,
+            service=Service.RECORD,
+            kind="contact_preferences",
+            summary=f"Contact preferences changed {by.done_by}",
+        )
+    return current

@@ -31,6 +31,8 @@ def all_patterns(resolver=None, prefix="", namespace=""):
 def declaration(view):
     if getattr(view, "token_authenticated", False):  # the FHIR API (joinedup/fhir/decorators.py)
         return ("token", None)
+    if hasattr(view, "portal_page"):  # the person's own pages (joinedup/portal): their own NHS login session
+        return ("portal", view.portal_page["helper"])
     if getattr(view, "sign_in_not_required", False):
         return ("public", None)
     if hasattr(view, "person_page"):
@@ -92,6 +94,8 @@ def test_every_url_with_every_role_answers_as_the_policy_says(client, personas, 
             expected = {200, 302, 405}
         elif kind == "token":  # a bearer token or nothing: a session never opens the FHIR API
             expected = {401}
+        elif kind == "portal":  # the person's own pages: to their sign-in, and never open to a staff account
+            expected = {302} if user is None else {403}
         elif user is None:
             expected = {302}
         elif kind == "signed_in":
@@ -109,7 +113,9 @@ def test_every_url_with_every_role_answers_as_the_policy_says(client, personas, 
         assert response.status_code in expected, (
             f"{label} GET {url} ({name}): {response.status_code}, expected {expected}"
         )
-        if user is None and kind not in ("public", "token"):
+        if user is None and kind == "portal":
+            assert response["Location"] == "/my/sign-in/"
+        elif user is None and kind not in ("public", "token"):
             assert "/account/sign-in/" in response["Location"]
         checked += 1
     assert checked > 50
@@ -151,3 +157,35 @@ def test_every_url_taking_a_person_is_a_person_page():
         if "<int:person_id>" in route:
             kind = declaration(view)[0]
             assert kind in ("person", "person_action"), f"{name} takes a person but is not a person_page"
+
+
+def test_every_portal_url_with_the_person_another_person_and_the_carer(
+    portal, person, other_person, carer_grant, url_args
+):
+    """The portal's roles: the person (everything), another person (their own pages work; any URL naming this
+    person's rows is 404, refused and recorded), and the carer (only the pages the grant opens; the rest 403)."""
+    from joinedup.portal.tests.fixtures import portal_sign_in
+
+    clients = {"person": portal_sign_in("person"), "other": portal_sign_in("other"), "carer": portal_sign_in("carer")}
+    checked = 0
+    for name, route, view in all_patterns():
+        kind, helper = declaration(view)
+        if kind != "portal":
+            continue
+        url = fill(route, url_args)
+        names_a_row = re.search(r"<(\w+:)?(\w+)>", route) is not None
+        for label, client in clients.items():
+            before = AuditEvent.objects.filter(action=AuditAction.REFUSED).count()
+            response = client.get(url)
+            if label == "person":
+                expected = {200}
+            elif label == "other":
+                expected = {404} if names_a_row else {200, 302}  # 302: their own plan's PDF, when they have none
+            else:
+                expected = {403} if helper is None or (helper == "act" and not carer_grant.may_act) else {200}
+            assert response.status_code in expected, f"{label} GET {url} ({name}): {response.status_code}, {expected}"
+            if response.status_code in (403, 404):
+                assert AuditEvent.objects.filter(action=AuditAction.REFUSED).count() == before + 1, f"{label} {name}"
+                assert "Zoë" not in response.content.decode() or label == "carer"
+            checked += 1
+    assert checked >= 30
