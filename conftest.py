@@ -20,6 +20,7 @@ pytest_plugins = [
     "joinedup.peersupport.tests.fixtures",
     "joinedup.healthchecks.tests.fixtures",
     "joinedup.fhir.tests.fixtures",
+    "joinedup.messaging.tests.fixtures",
 ]
 
 

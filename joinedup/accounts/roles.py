@@ -73,6 +73,9 @@ class Perm:
     PC_DELIVER_SESSION = "primarycare.deliver_session"
     PC_SUPERVISE = "primarycare.supervise"  # review sessions delivered by trainee and associate psychologists
     PC_ASK_ADVICE = "primarycare.ask_advice"  # a GP practice asks its PCN's MHPs about a patient
+    # Messages (joinedup/messaging): the list of messages sent (what kind, how, when, whether delivered; never to
+    # whom or what they said) and each practice's MESH mailbox.
+    MESSAGING_ADMIN = "messaging.admin"
 
 
 _CLINICAL = {
@@ -168,6 +171,8 @@ _EMDT_PAPERS_GRANTS = {
     for role in (Role.MHP, Role.COMMUNITY_CLINICIAN, Role.EMDT_COORDINATOR, Role.KEY_WORKER, Role.GP_PRACTICE_STAFF)
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | extra for role, extra in _EMDT_PAPERS_GRANTS.items()})
+
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= {Perm.MESSAGING_ADMIN}
 
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 

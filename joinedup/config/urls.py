@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("joinedup.reporting.urls")),
     path("health", include("joinedup.core.health_urls")),
     path("fhir/R4/", include("joinedup.fhir.urls")),
+    path("messages/", include("joinedup.messaging.urls")),
 ]
 
 handler400 = "joinedup.core.views.bad_request"

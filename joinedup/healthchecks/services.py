@@ -244,6 +244,9 @@ def booking_create(*, by, person: Person, provider_kind: str, at: dt.datetime, p
     )
     audit_record(by=by, action=AuditAction.CREATE, what="health check booking", person=person, obj=booking)
     _timeline(person, "booked", f"Health check booked for {when} with {booking.get_provider_kind_display()}", by)
+    from joinedup.messaging.services import booking_messages_queue
+
+    booking_messages_queue(booking=booking, by=by, when=when)
     return booking
 
 
