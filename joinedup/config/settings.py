@@ -333,3 +333,8 @@ if PRODUCTION:
     for _name, _url in (("JOINEDUP_NOTIFY_BASE_URL", NOTIFY_BASE_URL), ("JOINEDUP_MESH_URL", MESH_URL)):
         if _url and (_urlsplit(_url).hostname or "") in {"127.0.0.1", "localhost", "::1"}:
             raise ImproperlyConfigured(f"Production settings refused: {_name} points at a local stand-in")
+# The line an EMDT invitation adds about the person's own online account (the portal), when there is one.
+MESSAGING_PORTAL_LINE = os.environ.get(
+    "JOINEDUP_MESSAGING_PORTAL_LINE",
+    "You can also read about the meeting and add your own words in your Joined Up account.",
+)

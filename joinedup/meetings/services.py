@@ -256,6 +256,9 @@ def agenda_place(*, by, meeting, person, kind, request=None, person_words="", wo
             )
     except IntegrityError:
         raise ValidationError({"meeting": "The person is already on this agenda"}) from None
+    from joinedup.messaging.services import emdt_invitation_queue
+
+    emdt_invitation_queue(item=item, by=by)
     return item
 
 

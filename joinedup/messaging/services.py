@@ -362,3 +362,73 @@ def booking_messages_queue(*, booking, by, when: str):
         personalisation=details,
         not_before=booking.at - dt.timedelta(days=2),
     )
+
+
+def _name(person) -> str:
+    return person.preferred_name or person.given_name
+
+
+def _when(moment) -> str:
+    from joinedup.core.dates import format_date
+
+    return f"{format_date(moment)} at {timezone.localtime(moment):%H:%M}"
+
+
+def emdt_invitation_queue(*, item, by):
+    """A person placed on an EMDT meeting's agenda: the invitation, with how to prepare."""
+    from joinedup.core.timeline import Service
+
+    message_queue(
+        person=item.person,
+        purpose="emdt_invitation",
+        service=Service.EMDT,
+        key=f"emdt_invitation:{item.pk}",
+        by=by,
+        personalisation={
+            "name": _name(item.person),
+            "when": _when(item.meeting.starts_at),
+            "portal": settings.MESSAGING_PORTAL_LINE,
+        },
+    )
+
+
+def plan_copy_queue(*, version, by):
+    """An agreed care and support plan: the person's copy."""
+    from joinedup.core.dates import format_date
+    from joinedup.core.timeline import Service
+
+    message_queue(
+        person=version.person,
+        purpose="plan_copy",
+        service=Service.CARE,
+        key=f"plan_copy:{version.pk}",
+        by=by,
+        personalisation={"name": _name(version.person), "when": format_date(version.agreed_on)},
+    )
+
+
+def key_worker_message_queue(*, change, by):
+    from joinedup.core.timeline import Service
+
+    message_queue(
+        person=change.person,
+        purpose="key_worker",
+        service=Service.CARE,
+        key=f"key_worker:{change.pk}",
+        by=by,
+        personalisation={"name": _name(change.person), "key_worker": change.new.name},
+    )
+
+
+def peer_support_first_contact_queue(*, contact, by):
+    """Only the first contact of an allocation: its key is the allocation's, so later contacts change nothing."""
+    from joinedup.core.timeline import Service
+
+    message_queue(
+        person=contact.person,
+        purpose="peer_support_first_contact",
+        service=Service.PEER_SUPPORT,
+        key=f"peer_support_first_contact:{contact.allocation_id}",
+        by=by,
+        personalisation={"name": _name(contact.person)},
+    )
