@@ -588,6 +588,9 @@ def discussion_record(
         else:
             review_note = f" Review due by {format_date(next_review)}."
     audit_record(by=by, action=AuditAction.CREATE, what="EMDT case discussion", person=person, obj=record)
+    from joinedup.messaging.mesh import emdt_summary_queue
+
+    emdt_summary_queue(discussion=record, on=on)
     took = TookPart(took_part).label
     summary = f"Discussed at the EMDT on {on}. {len(clean_actions)} action(s) agreed."
     detail = f"{took}."

@@ -170,7 +170,8 @@ def transfer_send(transfer, *, recovering=False, api=None, now=None) -> str:
 
     now = now or timezone.now()
     try:
-        api = api or client()
+        if api is None:
+            raise MeshDown("MESH is not set up")
         message_id = (_already_accepted(api, transfer) if recovering else "") or _send(api, transfer)
     except (ValidationError, MeshError) as e:
         why = e.messages[0] if isinstance(e, ValidationError) else f"MESH refused the file: {e}"
@@ -307,24 +308,40 @@ def _import_extract(record, body: bytes, practice) -> None:
 
 
 def mesh_exchange(*, now=None, api=None, batch=50) -> dict[str, int]:
-    """Send what is due, then read our inbox. Answers how many ended in each state."""
+    """Send what is due, then read our inbox and send back what that made. Answers how many ended in each state."""
     now = now or timezone.now()
-    counts: dict[str, int] = {}
+    own = api is None
     try:
         api = api or client()
     except MeshDown:
         api = None
+    try:
+        counts = _send_due(api, now=now, batch=batch)
+        if api is not None:
+            _read_inbox(api, counts, now=now)
+            for state, n in _send_due(api, now=timezone.now(), batch=batch).items():  # outcomes of imports just read
+                counts[state] = counts.get(state, 0) + n
+    finally:
+        if own and api is not None:
+            api.close()
+    return counts
+
+
+def _send_due(api, *, now, batch) -> dict[str, int]:
+    counts: dict[str, int] = {}
     while claimed := _claim(now, batch):
         for transfer, recovering in claimed:
             state = transfer_send(transfer, recovering=recovering, api=api, now=now)
             counts[state] = counts.get(state, 0) + 1
-    if api is None:
-        return counts
+    return counts
+
+
+def _read_inbox(api, counts, *, now) -> None:
     try:
         ids = api.list_messages()
     except Exception:  # noqa: BLE001  (MESH down: the next run reads the inbox)
         log.warning("MESH inbox could not be read", exc_info=True)
-        return counts
+        return
     for message_id in ids:
         try:
             state = _receive(api, message_id, now=now)
@@ -332,9 +349,27 @@ def mesh_exchange(*, now=None, api=None, batch=50) -> dict[str, int]:
             log.exception("MESH message %s", message_id)
             state = "failed"
         counts[f"in:{state}"] = counts.get(f"in:{state}", 0) + 1
-    # Outcomes of the imports just read go back in the same run.
-    while claimed := _claim(now, batch):
-        for transfer, recovering in claimed:
-            state = transfer_send(transfer, recovering=recovering, api=api, now=now)
-            counts[state] = counts.get(state, 0) + 1
-    return counts
+
+
+def emdt_summary_queue(*, discussion, on: str):
+    """Called by meetings' discussion_record: the summary for the GP goes to the person's practice."""
+    person = discussion.person
+    content = json.dumps(
+        {
+            "nhs_number": person.nhs_number,
+            "family_name": person.family_name,
+            "given_name": person.given_name,
+            "date_of_birth": person.date_of_birth.isoformat(),
+            "discussed_on": on,
+            "summary_for_gp": discussion.summary_for_gp,
+            "key_worker": discussion.key_worker_name,
+        }
+    )
+    return transfer_queue(
+        kind=Transfer.Kind.EMDT_SUMMARY,
+        practice=person.practice,
+        content=content,
+        filename=f"emdt-summary-{discussion.pk}.json",
+        key=f"emdt_summary:{discussion.pk}",
+        person=person,
+    )
