@@ -139,14 +139,12 @@ def _claim(now, limit):
 
 def _already_accepted(api, transfer) -> str:
     """A worker that died after MESH accepted the file: MESH's tracking by our local id finds it."""
-    response = api._session.get(  # mesh-client has no tracking by local id; MESH's API does
-        f"{api.mailbox_url}/outbox/tracking", params={"localID": transfer.local_id}, timeout=30
-    )
+    response = api._session.get(f"{api.mailbox_url}/outbox/tracking/{transfer.local_id}", timeout=30)
     if response.status_code == 404:
         return ""
     response.raise_for_status()
     body = response.json()
-    return body.get("message_id") or body.get("messageID") or ""
+    return body.get("messageId") or body.get("message_id") or ""
 
 
 def _send(api, transfer) -> str:
