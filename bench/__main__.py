@@ -26,6 +26,8 @@ BENCHMARKS = {
     "PS1": ("bench.peersupport_directory", "community directory search over 5,000 offers"),
     "C5": ("bench.primarycare_caseload", "an MHP caseload page with 300 people"),
     "EMDT": ("bench.emdt", "EMDT triage queue and meeting agenda over a region with 50,000 requests"),
+    "M1": ("bench.messaging_notify", "reminders through the outbox to the Notify stand-in against a bare loop"),
+    "M2": ("bench.messaging_mesh", "practice files out and in through mesh-sandbox against bare mesh-client calls"),
 }
 
 
