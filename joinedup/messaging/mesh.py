@@ -371,3 +371,14 @@ def emdt_summary_queue(*, discussion, on: str):
         key=f"emdt_summary:{discussion.pk}",
         person=person,
     )
+
+
+def mailboxes_load() -> int:
+    """Demo and set-up: every practice without a mailbox gets `<ODS code>OT001` (MESH's own naming)."""
+    from joinedup.directory.models import Practice
+
+    missing = Practice.objects.exclude(pk__in=PracticeMailbox.objects.values("practice_id")).only("pk", "ods_code")
+    made = PracticeMailbox.objects.bulk_create(
+        [PracticeMailbox(practice=p, mailbox_id=f"{p.ods_code}OT001") for p in missing], ignore_conflicts=True
+    )
+    return len(made)
