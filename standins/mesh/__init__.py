@@ -16,7 +16,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-VENV = Path(os.environ.get("JOINEDUP_VAR_DIR", ROOT / "var")) / "standins" / "mesh-sandbox"
+# The checkout's own var/, whatever JOINEDUP_VAR_DIR says (benchmarks use a scratch one): made once, kept.
+VENV = Path(os.environ.get("JOINEDUP_MESH_SANDBOX_VENV", ROOT / "var" / "standins" / "mesh-sandbox"))
 
 
 def ensure_venv() -> Path:
