@@ -278,15 +278,12 @@ def delivery_receipt(*, notify_id: str, reference: str, status: str, now=None) -
     """A delivery receipt from Notify's callback. Unknown messages and statuses still in progress change
     nothing; a receipt for a message already finished changes nothing either (Notify may call twice)."""
     new = RECEIPT_STATUS.get(status)
-    if new is None:
+    which = (Q(notify_id=notify_id) if notify_id else Q()) | (Q(reference=reference) if reference else Q())
+    if new is None or not (notify_id or reference):
         return None
     now = now or timezone.now()
     with transaction.atomic():
-        message = (
-            Message.objects.select_for_update()
-            .filter(Q(notify_id=notify_id) | Q(reference=reference), status__in=(Status.SENT, Status.SENDING))
-            .first()
-        )
+        message = Message.objects.select_for_update().filter(which, status__in=(Status.SENT, Status.SENDING)).first()
         if message is None:
             return None
         if new == Status.DELIVERED:

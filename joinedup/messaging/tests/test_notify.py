@@ -231,3 +231,10 @@ def test_an_administrator_sees_the_messages_sent_but_not_who_or_what(sent_messag
     assert "New key worker" in page and "Sent" in page
     assert "Ashworth" not in page and "07700900123" not in page and "Sam Lee" not in page
     assert sign_in_with_csrf("test.community_clinician").get(reverse("messaging:sent")).status_code == 403
+
+
+def test_a_receipt_naming_no_message_changes_nothing(sent_message):
+    Message.objects.filter(pk=sent_message.pk).update(status=Status.SENDING, notify_id="")
+    assert callback({"id": "", "reference": "", "status": "delivered"}).status_code == 204
+    sent_message.refresh_from_db()
+    assert sent_message.status == Status.SENDING
