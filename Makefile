@@ -38,6 +38,8 @@ browser:
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
 demo: setup
+	# The stand-ins' keys and loopback addresses (GOV.UK Notify, MESH) first: the demo's settings read them.
+	$(PY) -m standins --prepare
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_region
 	$(PY) manage.py seed_demo --people 2000 --seed 2026

@@ -22,6 +22,7 @@ pytest_plugins = [
     "joinedup.fhir.tests.fixtures",
     "joinedup.staff.tests.fixtures",
     "joinedup.portal.tests.fixtures",
+    "joinedup.messaging.tests.fixtures",
 ]
 
 

@@ -32,6 +32,8 @@ BENCHMARKS = {
     "EMDT": ("bench.emdt", "EMDT triage queue and meeting agenda over a region with 50,000 requests"),
     "J1": ("bench.my_tasks", "My tasks with 500 open tasks from every service"),
     "PORTAL": ("bench.portal", "the person's home and who has looked: 10,000 own audit events in a large audit table"),
+    "M1": ("bench.messaging_notify", "reminders through the outbox to the Notify stand-in against a bare loop"),
+    "M2": ("bench.messaging_mesh", "practice files out and in through mesh-sandbox against bare mesh-client calls"),
 }
 
 

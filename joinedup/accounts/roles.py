@@ -80,6 +80,9 @@ class Perm:
     PC_DELIVER_SESSION = "primarycare.deliver_session"
     PC_SUPERVISE = "primarycare.supervise"  # review sessions delivered by trainee and associate psychologists
     PC_ASK_ADVICE = "primarycare.ask_advice"  # a GP practice asks its PCN's MHPs about a patient
+    # Messages (joinedup/messaging): the list of messages sent (what kind, how, when, whether delivered; never to
+    # whom or what they said) and each practice's MESH mailbox.
+    MESSAGING_ADMIN = "messaging.admin"
 
 
 _CLINICAL = {
@@ -190,6 +193,7 @@ _REPORT_GRANTS = {
     )
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | extra for role, extra in _REPORT_GRANTS.items()})
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= {Perm.MESSAGING_ADMIN}
 
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 

@@ -401,6 +401,9 @@ def key_worker_assign(*, by, person, user, reason, handover_note, role_title="",
         by=by,
     )
     audit_record(by=by, action=AuditAction.UPDATE, what="key worker", person=person, obj=change, reason=reason)
+    from joinedup.messaging.services import key_worker_message_queue
+
+    key_worker_message_queue(change=change, by=by)
     summary = f"Key worker changed from {current.name} to {new.name}" if current else f"{new.name} named as key worker"
     timeline_add(
         person=person,
@@ -922,6 +925,9 @@ def plan_agree(
         f"It will be reviewed by {section_text(current, 'review_date')}.",
         by=by,
     )
+    from joinedup.messaging.services import plan_copy_queue
+
+    plan_copy_queue(version=current, by=by)
     return current
 
 

@@ -5,6 +5,7 @@ JOINEDUP_ENVIRONMENT is one of "production" (the default, so that a forgotten va
 (or a wildcard), no DATABASE_URL, or the second factor switched off.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
     "joinedup.inbox",
     "joinedup.staff",
     "joinedup.ops",
+    "joinedup.messaging",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("joinedup.demo")
@@ -402,3 +404,54 @@ PORTAL_SESSION_COOKIE = "joinedup_my_session"
 PORTAL_IDLE_SECONDS = int(os.environ.get("JOINEDUP_PORTAL_IDLE_SECONDS", str(15 * 60)))
 # "Who has looked at my record" names the member of staff too (else organisation and role only).
 PORTAL_SHOW_STAFF_NAMES = _flag("JOINEDUP_PORTAL_SHOW_STAFF_NAMES", False)
+# Messages and practice files (joinedup/messaging, docs/messaging.md). GOV.UK Notify: the API key, the base URL,
+# the template ids ("<purpose>:<channel>" to a template id, as JSON) and the bearer token Notify's delivery
+# callbacks carry. MESH: the endpoint, our mailbox, its password and the shared key. The demo reads what its
+# local stand-ins (standins/) wrote to var/standins/ at start; production refuses a loopback stand-in.
+_STANDINS = VAR_DIR / "standins" / "settings.json"
+_standin = {}
+if ENVIRONMENT == "demo" and _STANDINS.exists():
+    _standin = json.loads(_STANDINS.read_text())
+
+
+def _messaging(name: str, default: str = "") -> str:
+    return os.environ.get(f"JOINEDUP_{name}", _standin.get(name, default))
+
+
+NOTIFY_API_KEY = _messaging("NOTIFY_API_KEY")
+NOTIFY_BASE_URL = _messaging("NOTIFY_BASE_URL")
+NOTIFY_CALLBACK_TOKEN = _messaging("NOTIFY_CALLBACK_TOKEN")
+_templates = os.environ.get("JOINEDUP_NOTIFY_TEMPLATES", "")
+if not _templates and not PRODUCTION:
+    _stand_in_templates = BASE_DIR / "standins" / "notify" / "templates.json"
+    if _stand_in_templates.exists():
+        _templates = json.dumps({k: v["id"] for k, v in json.loads(_stand_in_templates.read_text()).items()})
+try:
+    NOTIFY_TEMPLATES = json.loads(_templates or "{}")
+except ValueError as _e:
+    raise ImproperlyConfigured("JOINEDUP_NOTIFY_TEMPLATES must be a JSON object of template ids") from _e
+MESH_URL = _messaging("MESH_URL")
+MESH_MAILBOX = _messaging("MESH_MAILBOX")
+MESH_PASSWORD = _messaging("MESH_PASSWORD")
+MESH_SHARED_KEY = _messaging("MESH_SHARED_KEY")
+MESH_WORKFLOWS = {
+    "register_update": os.environ.get("JOINEDUP_MESH_WORKFLOW_REGISTER_UPDATE", "JOINEDUP_SMI_UPDATE"),
+    "emdt_summary": os.environ.get("JOINEDUP_MESH_WORKFLOW_EMDT_SUMMARY", "JOINEDUP_EMDT_SUMMARY"),
+    "register_extract": os.environ.get("JOINEDUP_MESH_WORKFLOW_REGISTER_EXTRACT", "JOINEDUP_SMI_EXTRACT"),
+    "import_outcome": os.environ.get("JOINEDUP_MESH_WORKFLOW_IMPORT_OUTCOME", "JOINEDUP_SMI_EXTRACT_ACK"),
+}
+# The tests send when they choose to; elsewhere a queued message is handed to the task worker when its cause commits.
+MESSAGING_SEND_ON_COMMIT = _flag("JOINEDUP_MESSAGING_SEND_ON_COMMIT", ENVIRONMENT != "test")
+MESSAGING_BACKOFF_SECONDS = int(os.environ.get("JOINEDUP_MESSAGING_BACKOFF_SECONDS", "60"))
+# A row "sending" for longer than this belongs to a worker that died: another worker recovers it.
+MESSAGING_LEASE_SECONDS = int(os.environ.get("JOINEDUP_MESSAGING_LEASE_SECONDS", "300"))
+if PRODUCTION:
+
+    for _name, _url in (("JOINEDUP_NOTIFY_BASE_URL", NOTIFY_BASE_URL), ("JOINEDUP_MESH_URL", MESH_URL)):
+        if _url and (_urlsplit(_url).hostname or "") in {"127.0.0.1", "localhost", "::1"}:
+            raise ImproperlyConfigured(f"Production settings refused: {_name} points at a local stand-in")
+# The line an EMDT invitation adds about the person's own online account (the portal), when there is one.
+MESSAGING_PORTAL_LINE = os.environ.get(
+    "JOINEDUP_MESSAGING_PORTAL_LINE",
+    "You can also read about the meeting and add your own words in your Joined Up account.",
+)

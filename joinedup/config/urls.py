@@ -22,6 +22,7 @@ urlpatterns = [
     path("fhir/R4/", include("joinedup.fhir.urls")),
     # The person's own Joined Up: their own session and sign-in (NHS login), never a staff page.
     path("my/", include("joinedup.portal.urls")),
+    path("messages/", include("joinedup.messaging.urls")),
 ]
 
 handler400 = "joinedup.core.views.bad_request"

@@ -195,7 +195,17 @@ def seed_demo(
 # Each service's own history ----------------------------------------------------------------------------------
 
 # The order matters: meetings discuss referrals; later services build on key workers and plans.
-SERVICE_APPS = ("referrals", "meetings", "care", "primarycare", "peersupport", "healthchecks", "reporting", "portal")
+SERVICE_APPS = (
+    "referrals",
+    "meetings",
+    "care",
+    "primarycare",
+    "peersupport",
+    "healthchecks",
+    "reporting",
+    "portal",
+    "messaging",
+)
 
 
 @dataclass

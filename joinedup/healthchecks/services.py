@@ -244,6 +244,9 @@ def booking_create(*, by, person: Person, provider_kind: str, at: dt.datetime, p
     )
     audit_record(by=by, action=AuditAction.CREATE, what="health check booking", person=person, obj=booking)
     _timeline(person, "booked", f"Health check booked for {when} with {booking.get_provider_kind_display()}", by)
+    from joinedup.messaging.services import booking_messages_queue
+
+    booking_messages_queue(booking=booking, by=by, when=when)
     return booking
 
 
@@ -566,6 +569,9 @@ def update_file_create(*, by, practice) -> RegisterUpdateFile:
     # The results with no code go with the file too, so the page can say which of its checks' results it lacks.
     CodedResult.objects.filter(pk__in=[r.pk for r in pending]).update(update_file=made)
     audit_record(by=by, action=AuditAction.EXPORT, what="SMI register update file", obj=made, reason=str(practice))
+    from joinedup.messaging.mesh import register_update_queue
+
+    register_update_queue(update_file=made)  # through MESH when the practice has a mailbox; sent once MESH has it
     return made
 
 
@@ -582,6 +588,9 @@ def update_file_resend(*, by, update_file: RegisterUpdateFile) -> RegisterUpdate
         resend_of=update_file,
     )
     audit_record(by=by, action=AuditAction.EXPORT, what="SMI register update file re-sent", obj=made)
+    from joinedup.messaging.mesh import register_update_queue
+
+    register_update_queue(update_file=made)
     return made
 
 

@@ -256,6 +256,9 @@ def agenda_place(*, by, meeting, person, kind, request=None, person_words="", wo
             )
     except IntegrityError:
         raise ValidationError({"meeting": "The person is already on this agenda"}) from None
+    from joinedup.messaging.services import emdt_invitation_queue
+
+    emdt_invitation_queue(item=item, by=by)
     return item
 
 
@@ -664,6 +667,9 @@ def discussion_record(
     _tell_after_discussion(
         by=by, record=record, item=item, on=on, changes=changes, actions=len(clean_actions), review_note=review_note
     )
+    from joinedup.messaging.mesh import emdt_summary_queue
+
+    emdt_summary_queue(discussion=record, on=on)
     took = TookPart(took_part).label
     summary = f"Discussed at the EMDT on {on}. {len(clean_actions)} action(s) agreed."
     detail = f"{took}."

@@ -407,6 +407,9 @@ def contact_record(*, by, allocation: Allocation, on, duration_minutes, method, 
         by=by,
         link=_person_link(person),
     )
+    from joinedup.messaging.services import peer_support_first_contact_queue
+
+    peer_support_first_contact_queue(contact=contact, by=by)
     return contact
 
 

@@ -1,0 +1,159 @@
+"""Faults: a worker killed half way through a batch, Notify or MESH down, a bad template id or address."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+
+from joinedup.inbox.models import InboxItem
+from joinedup.messaging import mesh, services
+from joinedup.messaging.models import Message, Status, Transfer
+from joinedup.messaging.services import outbox_send_due
+
+from .helpers import contactable, daytime, queue
+from .test_mesh import practice_client
+
+pytestmark = pytest.mark.django_db
+
+
+class Killed(BaseException):
+    """The worker process dying: not an Exception, so nothing in the worker catches it."""
+
+
+def kill_after(monkeypatch, module, name, n):
+    """Let `n` calls of module.name through, then die inside the next one (after its effect outside happened)."""
+    real = getattr(module, name)
+    calls = []
+
+    def dying(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > n:
+            raise Killed
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, dying)
+
+
+@pytest.fixture
+def reachable(person, personas):
+    return contactable(person, personas.community_clinician)
+
+
+def test_a_worker_killed_half_way_through_a_batch_sends_each_message_once_after_restart(
+    reachable, personas, notify_standin, monkeypatch
+):
+    batch = [queue(reachable, personas.community_clinician, key=f"k:{n}", now=daytime()) for n in range(6)]
+    # Notify accepts the third message, then the worker dies before it records that.
+    kill_after(monkeypatch, services, "_sent", 2)
+    with pytest.raises(Killed):
+        outbox_send_due(now=daytime())
+    monkeypatch.undo()
+    states = dict(Message.objects.values_list("key", "status"))
+    assert list(states.values()).count(Status.SENT) == 2 and len(notify_standin.sent) == 3
+    # Restarted straight away: the rows another worker holds are left alone until their lease runs out.
+    assert outbox_send_due(now=daytime() + dt.timedelta(seconds=10)) == {}
+    # After the lease, the new worker recovers them: the one Notify holds is found by its reference, not resent.
+    later = daytime() + dt.timedelta(seconds=settings.MESSAGING_LEASE_SECONDS + 1)
+    assert outbox_send_due(now=later) == {Status.SENT: 4}
+    assert sorted(n["reference"] for n in notify_standin.sent) == sorted(m.reference for m in batch)
+    assert set(Message.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+def test_a_bad_template_id_fails_that_message_clearly_and_the_batch_goes_on(
+    reachable, personas, notify_standin, settings
+):
+    settings.NOTIFY_TEMPLATES = settings.NOTIFY_TEMPLATES | {"key_worker:sms": "5a9c2b1e-0d4f-4a8e-9b3a-00000000dead"}
+    broken = queue(reachable, personas.community_clinician, key="k:broken", now=daytime())
+    fine = queue(
+        reachable, personas.community_clinician, key="k:fine", purpose="peer_support_first_contact", now=daytime()
+    )
+    assert outbox_send_due(now=daytime()) == {Status.FAILED: 1, Status.SENT: 1}
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert broken.status == Status.FAILED and "Template not found" in broken.why
+    assert fine.status == Status.SENT
+    assert InboxItem.objects.filter(kind="message_failed", key=str(broken.pk)).exists()
+
+
+def test_a_bad_address_fails_that_message_clearly_and_the_batch_goes_on(reachable, personas, notify_standin):
+    bad = queue(reachable, personas.community_clinician, key="k:bad", now=daytime())
+    good = queue(reachable, personas.community_clinician, key="k:good", now=daytime())
+    Message.objects.filter(pk=bad.pk).update(recipient="0770090012")  # a number Notify will not take
+    assert outbox_send_due(now=daytime()) == {Status.FAILED: 1, Status.SENT: 1}
+    bad.refresh_from_db()
+    assert "Not a UK mobile number" in bad.why
+    assert Message.objects.get(pk=good.pk).status == Status.SENT
+
+
+def test_a_crash_making_one_message_is_retried_and_the_batch_goes_on(reachable, personas, notify_standin, monkeypatch):
+    odd = queue(reachable, personas.community_clinician, key="k:odd", now=daytime())
+    queue(reachable, personas.community_clinician, key="k:even", now=daytime())
+    real = services._send
+
+    def crash_once(api, message):
+        if message.pk == odd.pk:
+            raise KeyError("something unexpected")
+        return real(api, message)
+
+    monkeypatch.setattr(services, "_send", crash_once)
+    assert outbox_send_due(now=daytime()) == {Status.QUEUED: 1, Status.SENT: 1}
+    odd.refresh_from_db()
+    assert odd.why == "Could not send: KeyError" and odd.attempts == 1
+
+
+def test_notify_not_configured_waits_and_retries(reachable, personas, settings):
+    settings.NOTIFY_API_KEY = ""
+    message = queue(reachable, personas.community_clinician, now=daytime())
+    assert outbox_send_due(now=daytime()) == {Status.QUEUED: 1}
+    message.refresh_from_db()
+    assert "not set up" in message.why
+
+
+# MESH -------------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def practice_on_mesh(practice, personas, mesh_sandbox):
+    mesh.mailbox_set(by=personas.administrator, ods_code=practice.ods_code, mailbox_id="PRACTICE02")
+    return practice
+
+
+def files(practice, n):
+    return [
+        mesh.transfer_queue(
+            kind=Transfer.Kind.IMPORT_OUTCOME,
+            practice=practice,
+            content=f'{{"n": {i}}}',
+            filename=f"{i}.json",
+            key=f"f:{i}",
+        )
+        for i in range(n)
+    ]
+
+
+def test_mesh_down_retries_then_gives_up_with_a_task_for_the_practice(practice_on_mesh, settings):
+    settings.MESH_URL = "http://127.0.0.1:9"
+    [transfer] = files(practice_on_mesh, 1)
+    now = daytime()
+    for _ in range(services.MAX_ATTEMPTS):
+        mesh.mesh_exchange(now=now)
+        transfer.refresh_from_db()
+        now = transfer.next_attempt_at
+    assert transfer.state == Transfer.State.GAVE_UP and transfer.attempts == services.MAX_ATTEMPTS
+    task = InboxItem.objects.get(kind="mesh_failed", key=str(transfer.pk))
+    assert practice_on_mesh.name in task.why
+
+
+def test_a_mesh_worker_killed_half_way_sends_each_file_once_after_restart(practice_on_mesh, mesh_sandbox, monkeypatch):
+    batch = files(practice_on_mesh, 4)
+    kill_after(monkeypatch, mesh, "_accepted", 1)  # MESH accepts the second file; the worker dies before recording
+    with pytest.raises(Killed):
+        mesh.mesh_exchange(now=daytime())
+    monkeypatch.undo()
+    later = daytime() + dt.timedelta(seconds=settings.MESSAGING_LEASE_SECONDS + 1)
+    assert mesh.mesh_exchange(now=later) == {Transfer.State.ACCEPTED: 3}, list(Transfer.objects.values_list("why"))
+    with practice_client(mesh_sandbox, "PRACTICE02") as practice:
+        received = practice.list_messages()
+    assert len(received) == 4  # each once
+    assert set(Transfer.objects.values_list("state", flat=True)) == {Transfer.State.ACCEPTED}
+    assert len({t.local_id for t in batch}) == 4
