@@ -446,6 +446,8 @@ MESSAGING_BACKOFF_SECONDS = int(os.environ.get("JOINEDUP_MESSAGING_BACKOFF_SECON
 # A row "sending" for longer than this belongs to a worker that died: another worker recovers it.
 MESSAGING_LEASE_SECONDS = int(os.environ.get("JOINEDUP_MESSAGING_LEASE_SECONDS", "300"))
 if PRODUCTION:
+    from urllib.parse import urlsplit as _urlsplit
+
     for _name, _url in (("JOINEDUP_NOTIFY_BASE_URL", NOTIFY_BASE_URL), ("JOINEDUP_MESH_URL", MESH_URL)):
         if _url and (_urlsplit(_url).hostname or "") in {"127.0.0.1", "localhost", "::1"}:
             raise ImproperlyConfigured(f"Production settings refused: {_name} points at a local stand-in")
