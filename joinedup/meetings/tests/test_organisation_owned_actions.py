@@ -87,3 +87,18 @@ def test_the_outcome_page_offers_the_care_teams_organisations(personas, person, 
     assert action.owner is None and action.owner_organisation == organisation
     shown = client.get(reverse("meetings:discussion", args=[person.pk, action.discussion_id])).content.decode()
     assert organisation.name in shown
+
+
+def test_a_member_of_the_organisation_marks_it_done_from_its_page(personas, person, accepted):
+    from joinedup.accounts.tests.helpers import sign_in_with_csrf, submit
+
+    organisation = personas.partner_professional.primary_organisation
+    action = _discuss(personas, accepted, organisation).actions.get()
+    client = sign_in_with_csrf(personas.partner_professional.username)
+    url = reverse("meetings:action", args=[person.pk, action.pk])
+    assert organisation.name in client.get(url).content.decode()
+    response = submit(client, url, {"note": "Letters sorted"}, marker='name="note"')
+    assert response.status_code == 302, response.content.decode()[:3000]
+    action.refresh_from_db()
+    assert action.done_at is not None
+    assert PlanActionCompletion.objects.get(action_id=action.plan_actions.get().pk).note == "Letters sorted"
