@@ -205,13 +205,16 @@ class OutcomeForm(NhsForm):
         error_messages={"required": "Enter the summary for the GP"},
     )
 
-    def __init__(self, *args, owners=(), action_owners=None, **kwargs):
+    def __init__(self, *args, owners=(), action_owners=None, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         action_owners = owners if action_owners is None else action_owners
         self._owners = {str(u.pk): u for u in (*owners, *action_owners)}
+        self._organisations = {f"org-{o.pk}": o for o in organisations}
         self.fields["key_worker"].choices = [("", "No change")] + [(str(u.pk), self.owner_label(u)) for u in owners]
-        # Action owners: the care team and those recorded as attending (see queries.ActionOwners).
+        # Action owners: the care team and those recorded as attending (see queries.ActionOwners), and the care
+        # team's organisations with no named person (its care team members do it).
         owner_choices = [("", "Choose an owner")] + [(str(u.pk), self.owner_label(u)) for u in action_owners]
+        owner_choices += [(key, f"{o.name} (any of its care team members)") for key, o in self._organisations.items()]
         for n in range(1, ACTION_SLOTS + 1):
             self.fields[f"action_{n}_description"] = forms.CharField(
                 label=f"Action {n}: what will be done (optional)", max_length=500, required=False
@@ -249,6 +252,7 @@ class OutcomeForm(NhsForm):
                 {
                     "description": d.get(f"action_{n}_description", ""),
                     "owner": self._owners.get(d.get(f"action_{n}_owner") or ""),
+                    "owner_organisation": self._organisations.get(d.get(f"action_{n}_owner") or ""),
                     "due": d.get(f"action_{n}_due"),
                 }
                 for n in range(1, ACTION_SLOTS + 1)

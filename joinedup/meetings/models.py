@@ -169,12 +169,16 @@ class CaseDiscussion(models.Model):
 
 
 class Action(models.Model):
-    """An action agreed at a case discussion, with its owner. It shows in the owner's task list until done."""
+    """An action agreed at a case discussion, with its owner: a named person, or an organisation on the person's
+    care team (no named person). It shows in the owner's task list (each care team member from the organisation's)
+    until done."""
 
     discussion = models.ForeignKey(CaseDiscussion, on_delete=models.PROTECT, related_name="actions")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="emdt_actions")
     description = models.CharField(max_length=500, validators=[validate_no_markup])
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emdt_actions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emdt_actions", null=True, blank=True
+    )
     owner_organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, related_name="+")
     due = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)

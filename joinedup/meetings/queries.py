@@ -179,6 +179,15 @@ def action_for(*, person, pk) -> Action:
         raise Http404("No action found") from None
 
 
+def care_team_organisations(*, person):
+    """The organisations on the person's care team, by name: each may own an action with no named person."""
+    from joinedup.directory.models import Organisation
+
+    from .services import care_team_organisation_ids
+
+    return list(Organisation.objects.filter(pk__in=care_team_organisation_ids(person)).order_by("name"))
+
+
 def possible_owners(*, person, team):
     """Staff who can own an action: the person's care team and staff working in the EMDT's locality."""
     locality = team.locality_id

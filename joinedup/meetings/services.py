@@ -544,14 +544,24 @@ def discussion_record(
     owners = ActionOwners(
         person=person, meeting=meeting, chair=by, referrer=item.request.referrer if item.request_id else None
     )
+    team_organisations = care_team_organisation_ids(person)
     for n, a in enumerate(actions, start=1):
         description = _text(a.get("description"), "actions")
         owner, due = a.get("owner"), a.get("due")
-        if not (description or owner or due):
+        organisation = a.get("owner_organisation")
+        if not (description or owner or organisation or due):
             continue
         if not description:
             error("actions", f"Action {n}: enter what will be done")
-        if owner is None:
+        if owner is None and organisation is not None:
+            # An organisation on the care team, with no named person: its care team members do it (as in the plan).
+            if organisation.pk not in team_organisations:
+                error(
+                    "actions",
+                    f"Action {n}: {organisation.name} is not on {person.full_name}'s care team. "
+                    "Choose an organisation that is, or a named person.",
+                )
+        elif owner is None:
             error("actions", f"Action {n}: choose who owns it")
         elif owner.primary_organisation is None:
             error("actions", f"Action {n}: the owner has no organisation")
@@ -574,7 +584,7 @@ def discussion_record(
             error("actions", f"Action {n}: enter the due date")
         elif due < today:
             error("actions", f"Action {n}: the due date must be today or in the future")
-        clean_actions.append((description, owner, due))
+        clean_actions.append((description, owner, organisation if owner is None else owner.primary_organisation, due))
     if errors:
         raise ValidationError(errors)
 
@@ -590,7 +600,9 @@ def discussion_record(
         role="EMDT chair",
         reason=f"Chaired the EMDT discussion on {on}",
     )
-    for _description, owner, _due in clean_actions:
+    for _description, owner, _organisation, _due in clean_actions:
+        if owner is None:
+            continue  # an organisation already on the care team
         care_team_join(
             by=by,
             person=person,
@@ -641,10 +653,10 @@ def discussion_record(
             person=person,
             description=description,
             owner=owner,
-            owner_organisation=owner.primary_organisation,
+            owner_organisation=organisation,
             due=due,
         )
-        for description, owner, due in clean_actions
+        for description, owner, organisation, due in clean_actions
     ]
     # The actions follow the person into their care and support plan, linked back here (typed once).
     plan_actions_from_discussion(
@@ -689,6 +701,16 @@ def discussion_record(
     return record
 
 
+def care_team_organisation_ids(person, *, user=None) -> set:
+    """The organisations on this person's care team (through `user`'s own membership, if given)."""
+    from joinedup.care.models import CareTeamMember
+
+    members = CareTeamMember.objects.filter(person=person, ended__isnull=True)
+    if user is not None:
+        members = members.filter(user=user)
+    return set(members.values_list("organisation_id", flat=True))
+
+
 def _locked_action(action) -> Action:
     return (
         Action.objects.select_for_update(of=("self",))
@@ -704,7 +726,10 @@ def action_complete(*, by, action, note: str = "") -> Action:
     is_coordinator = Perm.RUN_EMDT_MEETINGS in by.permissions and any(
         m.team_id == team.pk for m in by.active_memberships
     )
-    if action.owner_id != by.pk and not is_coordinator:
+    owns = action.owner_id == by.pk or (
+        action.owner_id is None and action.owner_organisation_id in care_team_organisation_ids(action.person, user=by)
+    )
+    if not owns and not is_coordinator:
         raise NotAllowed("Only the action's owner or the EMDT coordinator can mark it done")
     if action.done_at is not None:
         raise ValidationError("This action is already done")
@@ -727,7 +752,10 @@ def action_done_elsewhere(*, by, action, note: str = "") -> Action | None:
 def _mark_done(*, by, action, note) -> Action:
     action.done_at, action.done_note = timezone.now(), note
     action.save(update_fields=["done_at", "done_note"])
-    if not Action.objects.filter(person=action.person, owner_id=action.owner_id, done_at__isnull=True).exists():
+    if (
+        action.owner_id is not None
+        and not Action.objects.filter(person=action.person, owner_id=action.owner_id, done_at__isnull=True).exists()
+    ):
         # Their last open action for this person is done: they leave the care team, unless something else keeps
         # them on it (so an owner who saw the person only through the action no longer does).
         from joinedup.care.services import care_team_leave

@@ -237,7 +237,12 @@ def item_outcome(request, item_id):
         chair=request.user,
         referrer=item.request.referrer if item.request_id else None,
     )
-    form = OutcomeForm(request.POST or None, owners=owners, action_owners=allowed.choices(owners))
+    form = OutcomeForm(
+        request.POST or None,
+        owners=owners,
+        action_owners=allowed.choices(owners),
+        organisations=queries.care_team_organisations(person=person),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             discussion = services.discussion_record(by=request.user, item=item, **form.service_kwargs())
