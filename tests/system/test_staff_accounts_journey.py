@@ -1,12 +1,13 @@
 """Staff accounts in the browser: an administrator adds a starter, the starter signs in with NHS CIS2 (the stand-in
-provider) and opens their caseload, the administrator ends a leaver's account and hands their people to the
-starter; and every role signs out from the header, after which the back button shows nothing."""
+provider) and sees their team's caseload (the PCN mental health team's), the administrator ends a leaver's account
+and hands their people to the starter; and every role signs out from the header, after which the back button shows
+nothing."""
 
 import pytest
 from playwright.sync_api import expect
 
 from joinedup.accounts import cis2
-from joinedup.directory.models import Team
+from joinedup.directory.models import TeamKind
 from standins.oidc.testing import running_provider
 
 pytestmark = pytest.mark.browser
@@ -35,11 +36,13 @@ def cis2_standin(settings, live_server, tmp_path):
 
 
 def test_administrator_adds_a_starter_who_signs_in_with_cis2_and_takes_over_a_leavers_people(
-    open_browser, personas, person, cis2_standin
+    open_browser, personas, person, pc_episode, cis2_standin
 ):
     admin = open_browser()
     page = admin.page
-    team = Team.objects.get(code="cmht-blackpool")
+    # The Blackpool PCN's mental health team, whose caseload (Zoë, with the team's MHP) the starter will see.
+    team = personas.mhp.primary_membership.team
+    assert team.kind == TeamKind.PCN_MENTAL_HEALTH
 
     # Given I am an administrator of the trust, on the Staff pages
     admin.sign_in_as("test.administrator")
@@ -55,8 +58,8 @@ def test_administrator_adds_a_starter_who_signs_in_with_cis2_and_takes_over_a_le
     page.get_by_label("User name").fill("nia.starter")
     page.get_by_label("NHS CIS2 user id (optional)").fill(STARTER_UID)
     page.get_by_label("Team").select_option(value=str(team.pk))
-    page.get_by_label("Role").select_option(value="key_worker")
-    page.get_by_label("Reason for the change").fill("New key worker in the Blackpool CMHT")
+    page.get_by_label("Role").select_option(value="mhp")
+    page.get_by_label("Reason for the change").fill("New mental health practitioner in the PCN team")
     page.get_by_role("button", name="Add them").click()
 
     # Then their account page shows them in the team, signing in with CIS2
@@ -65,7 +68,7 @@ def test_administrator_adds_a_starter_who_signs_in_with_cis2_and_takes_over_a_le
     expect(page.locator("main")).to_contain_text(team.name)
     admin.check_the_page("the starter's account page")
 
-    # When the starter signs in with NHS CIS2 and opens their caseload
+    # When the starter signs in with NHS CIS2 and opens their team's caseload
     starter = open_browser()
     spage = starter.page
     spage.goto("/account/sign-in/")
@@ -74,10 +77,16 @@ def test_administrator_adds_a_starter_who_signs_in_with_cis2_and_takes_over_a_le
     spage.get_by_role("button", name="Nia Starter").click()
     expect(spage.get_by_role("button", name="Sign out")).to_have_count(1)
     expect(spage.locator("header")).to_contain_text("Nia Starter")
+    spage.goto("/primary-care/")
+    expect(spage.get_by_role("heading", level=1)).to_have_text("My caseload")
+    expect(spage.locator("main")).to_contain_text("No one on the caseload")
+    spage.get_by_role("link", name="Whole PCN caseload").click()
+    expect(spage.get_by_role("heading", level=1)).to_have_text("PCN caseload")
+    expect(spage.get_by_role("link", name="Zoë Ashworth")).to_be_visible()
+    starter.check_the_page("the starter's team caseload")
     spage.goto("/care/caseload/")
     expect(spage.get_by_role("heading", level=1)).to_have_text("My caseload")
     expect(spage.locator("main")).to_contain_text("You are not key worker for anyone yet")
-    starter.check_the_page("the starter's caseload")
 
     # When I end the account of a leaver, the key worker of Zoë Ashworth
     leaver = personas.community_clinician
