@@ -189,6 +189,8 @@ class CarePlanVersion(models.Model):
     review_date = models.DateField(null=True, blank=True)
     # ConsentKind value (not NHS) -> list of PlanSection values the person agreed to share with that kind.
     sharing = models.JSONField(default=dict, blank=True)
+    # A draft the person sees (and may agree or ask to change) in their own Joined Up. Off until staff share it.
+    shared_with_person = models.BooleanField(default=False)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -537,6 +537,30 @@ def plan_draft_start(*, by, person) -> CarePlanVersion:
     return draft
 
 
+@transaction.atomic
+def plan_draft_share(*, by, draft, shared: bool) -> CarePlanVersion:
+    """Share the draft with the person in their own Joined Up (there they may agree it or ask for changes), or
+    stop sharing it. Sharing again, or stopping twice, changes nothing."""
+    _require_plan(by, draft.person)
+    current = _locked_draft(draft)
+    if current.shared_with_person == shared:
+        return current
+    current.shared_with_person = shared
+    current.save(update_fields=["shared_with_person"])
+    person = current.person
+    what = "shared with the person" if shared else "no longer shared with the person"
+    audit_record(by=by, action=AuditAction.UPDATE, what=f"care plan draft {what}", person=person, obj=current)
+    timeline_add(
+        person=person,
+        service=Service.CARE,
+        kind="plan_draft_shared",
+        summary=f"Care and support plan: draft version {current.number} {what} in their own Joined Up",
+        by=by,
+        link=_plan_link(person),
+    )
+    return current
+
+
 def _sharing_clean(sharing):
     clean = {}
     for kind, sections in (sharing or {}).items():

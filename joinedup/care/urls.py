@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:person_id>/plan/print/", views.plan_print, name="plan_print"),
     path("<int:person_id>/plan/print/pdf/", views.plan_pdf, name="plan_pdf"),
     path("<int:person_id>/plan/draft/start/", views.draft_start, name="draft_start"),
+    path("<int:person_id>/plan/draft/share/", views.draft_share, name="draft_share"),
     path("<int:person_id>/plan/draft/", views.draft, name="draft"),
     path("<int:person_id>/plan/draft/goals/", views.draft_goals, name="draft_goals"),
     path("<int:person_id>/plan/draft/actions/", views.draft_actions, name="draft_actions"),

@@ -317,6 +317,28 @@ def draft_start(request, person):
     )
 
 
+@person_page(Perm.EDIT_CARE_PLAN, "care plan draft (share with the person)")
+def draft_share(request, person):
+    """Share the draft with the person in their own Joined Up, or stop sharing it. GET shows where it stands."""
+    draft = queries.plan_draft_for(person=person)
+    error = None
+    if request.method == "POST" and draft is not None:
+        choice = request.POST.get("share")
+        if choice not in ("yes", "no"):
+            return HttpResponse("Choose to share the draft or to stop sharing it", status=400)
+        try:
+            services.plan_draft_share(by=request.user, draft=draft, shared=choice == "yes")
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            messages.success(
+                request,
+                "The draft is shared with the person" if choice == "yes" else "The draft is no longer shared",
+            )
+            return redirect("care:plan", person.pk)
+    return render(request, "care/draft_share.jinja", {"person": _person(person), "draft": draft, "error": error})
+
+
 def _draft_or_none(person):
     return queries.plan_draft_for(person=person)
 

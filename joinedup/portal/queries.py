@@ -47,10 +47,12 @@ def agenda_item(*, person, pk):
 
 
 def plans(*, person):
-    """The agreed plan everyone works from, and a draft being prepared with them (both may be None)."""
+    """The agreed plan everyone works from, and the draft staff have shared with them (both may be None). A draft
+    not shared with them stays hidden."""
     from joinedup.care.queries import plan_current_for, plan_draft_for
 
-    return plan_current_for(person=person), plan_draft_for(person=person)
+    draft = plan_draft_for(person=person)
+    return plan_current_for(person=person), draft if draft is not None and draft.shared_with_person else None
 
 
 def helpers(*, person):

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from joinedup.accounts.roles import ConsentKind, Role
+from joinedup.accounts.roles import ConsentKind, Perm, Role
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.timeline import Service, timeline_add
 from joinedup.core.validators import normalise_nhs_number
@@ -131,12 +131,35 @@ def _key_worker_user(person):
     return member.user if member is not None and member.user_id else None
 
 
+def _plan_answer_recipients(person, draft):
+    """Who is told when the person answers their plan: their key worker; without one, the care team's members who
+    may edit the plan; failing that, the organisation of whoever started the draft. ([users], organisation)."""
+    from joinedup.care.models import CareTeamMember
+    from joinedup.core.access import may
+
+    key_worker = _key_worker_user(person)
+    if key_worker is not None:
+        return [key_worker], None
+    members = (
+        CareTeamMember.objects.filter(person=person, ended__isnull=True, user__isnull=False)
+        .select_related("user")
+        .order_by("pk")
+    )
+    users = list({m.user_id: m.user for m in members if may(m.user, Perm.EDIT_CARE_PLAN, person)}.values())
+    if users:
+        return users, None
+    return [], draft.created_by.primary_organisation
+
+
 @transaction.atomic
 def plan_respond(*, by, draft, agree: bool, comments: str):
-    """Agree the draft (recorded as agreement by the person themself), or ask for changes with comments. Either way
-    the key worker gets a task to see it."""
+    """Agree the draft (recorded as agreement by the person themself), or ask for changes with comments, on a draft
+    shared with them. Either way the key worker (or, without one, the care team) gets a task to see it."""
+    from joinedup.care.models import CarePlanVersion
     from joinedup.care.services import plan_agree_by_person
 
+    if not CarePlanVersion.objects.filter(pk=draft.pk, shared_with_person=True).exists():
+        raise ValidationError("This draft has not been shared with you yet. Ask your key worker about it")
     person = draft.person
     if agree:
         comments = _text(comments, "comments", limit=3000)
@@ -154,17 +177,19 @@ def plan_respond(*, by, draft, agree: bool, comments: str):
             link=reverse("care:plan", args=[person.pk]),
         )
         why = f"{person.full_name} asked for changes to their care and support plan: {comments}"
-    key_worker = _key_worker_user(person)
-    if key_worker is not None:
-        inbox_send(
-            kind="portal_plan_response",
-            source="Their own Joined Up",
-            why=why,
-            to_user=key_worker,
-            person=person,
-            link=reverse("care:plan", args=[person.pk]),
-            due=timezone.localdate() + dt.timedelta(days=5),
-        )
+    users, organisation = _plan_answer_recipients(person, draft)
+    task = {
+        "kind": "portal_plan_response",
+        "source": "Their own Joined Up",
+        "why": why,
+        "person": person,
+        "link": reverse("care:plan", args=[person.pk]),
+        "due": timezone.localdate() + dt.timedelta(days=5),
+    }
+    for user in users:
+        inbox_send(to_user=user, **task)
+    if not users and organisation is not None:
+        inbox_send(to_organisation=organisation, **task)
     return why
 
 

@@ -45,9 +45,10 @@ def fits(journey, what):
 def test_the_person_agrees_their_plan_prepares_for_a_discussion_and_sees_who_has_looked(
     open_browser, provider, person, agreed_plan, emdt_chain, personas, url_arg_booking_id
 ):
-    from joinedup.care.services import plan_draft_start
+    from joinedup.care.services import plan_draft_share, plan_draft_start
 
-    plan_draft_start(by=personas.community_clinician, person=person)
+    draft = plan_draft_start(by=personas.community_clinician, person=person)
+    plan_draft_share(by=personas.community_clinician, draft=draft, shared=True)
     item = emdt_chain["review_item"]
 
     # Zoë's key worker reads her record a minute before she signs in

@@ -373,3 +373,22 @@ def test_stepping_care_up_or_down_keeps_key_worker_and_plan(client, personas, pe
     assert list(CarePlanVersion.objects.filter(person=person)) == [agreed_plan]
     page = client.get(f"/care/{person.pk}/level/").content.decode()
     assert "Longer-term support" in page and "Needs several services" in page
+
+
+def test_sharing_a_draft_with_the_person_is_audited_on_the_timeline_without_content_and_twice_changes_nothing(
+    kw, personas, person, draft
+):
+    from joinedup.core.models import AuditEvent
+
+    assert not draft.shared_with_person
+    shared = services.plan_draft_share(by=kw, draft=draft, shared=True)
+    assert shared.shared_with_person and shared.revision == draft.revision
+    services.plan_draft_share(by=kw, draft=draft, shared=True)
+    entries = person.timeline.filter(kind="plan_draft_shared")
+    assert entries.count() == 1 and "shared with the person" in entries.get().summary
+    assert AuditEvent.objects.filter(person=person, what="care plan draft shared with the person").count() == 1
+    services.plan_draft_share(by=kw, draft=draft, shared=False)
+    draft.refresh_from_db()
+    assert not draft.shared_with_person and entries.count() == 2
+    with pytest.raises(NotAllowed):
+        services.plan_draft_share(by=personas.outsider, draft=draft, shared=True)

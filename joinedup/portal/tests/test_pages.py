@@ -21,10 +21,73 @@ def post(client, url, data):
 
 
 @pytest.fixture
-def draft(agreed_plan, person, personas):
+def unshared_draft(agreed_plan, person, personas):
     from joinedup.care.services import plan_draft_start
 
     return plan_draft_start(by=personas.community_clinician, person=person)
+
+
+@pytest.fixture
+def draft(unshared_draft, personas):
+    from joinedup.care.services import plan_draft_share
+
+    return plan_draft_share(by=personas.community_clinician, draft=unshared_draft, shared=True)
+
+
+def test_a_draft_is_not_shown_or_answerable_until_staff_share_it(portal, person, unshared_draft, personas):
+    from joinedup.accounts.tests.helpers import sign_in_with_csrf
+    from joinedup.care.models import CarePlanVersion
+
+    client = portal_sign_in("person")
+    assert "A new plan for you to look at" not in client.get("/my/plan/").content.decode()
+    answer = client.get("/my/plan/answer/").content.decode()
+    assert 'name="choice"' not in answer
+    staff = sign_in_with_csrf(personas.community_clinician.username)
+    plan_page = staff.get(f"/care/{person.pk}/plan/").content.decode()
+    assert "Share the draft with the person" in plan_page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', plan_page).group(1)
+    url = f"/care/{person.pk}/plan/draft/share/"
+    assert staff.post(url, {"share": "yes"}).status_code == 403  # no CSRF token
+    assert staff.post(url, {"csrfmiddlewaretoken": token, "share": "maybe"}).status_code == 400
+    assert staff.post(url, {"csrfmiddlewaretoken": token, "share": "yes"}).status_code == 302
+    assert CarePlanVersion.objects.get(pk=unshared_draft.pk).shared_with_person
+    assert "A new plan for you to look at" in client.get("/my/plan/").content.decode()
+    assert "Stop sharing the draft with the person" in staff.get(f"/care/{person.pk}/plan/").content.decode()
+    assert staff.post(url, {"csrfmiddlewaretoken": token, "share": "no"}).status_code == 302
+    assert "A new plan for you to look at" not in client.get("/my/plan/").content.decode()
+    response = client.post("/my/plan/answer/", {"choice": "changes", "comments": "Too late"})
+    assert not InboxItem.objects.filter(kind="portal_plan_response").exists() and response.status_code in (200, 403)
+
+
+def test_without_a_key_worker_the_answer_goes_to_the_care_team_who_may_edit_the_plan(portal, person, draft, personas):
+    from joinedup.accounts.roles import Perm
+    from joinedup.care.models import CareTeamMember
+    from joinedup.core.access import may
+
+    CareTeamMember.objects.filter(person=person, is_key_worker=True).update(is_key_worker=False)
+    forget(personas.community_clinician)
+    client = portal_sign_in("person")
+    post(client, "/my/plan/answer/", {"choice": "changes", "comments": "Add my swimming"})
+    tasks = InboxItem.objects.filter(kind="portal_plan_response")
+    editors = {
+        m.user
+        for m in CareTeamMember.objects.filter(person=person, ended__isnull=True, user__isnull=False)
+        if may(m.user, Perm.EDIT_CARE_PLAN, person)
+    }
+    assert editors and {t.to_user for t in tasks} == editors
+
+
+def test_without_a_key_worker_or_team_editor_the_answer_goes_to_the_draft_starters_organisation(
+    portal, person, draft, personas
+):
+    from joinedup.care.models import CareTeamMember
+
+    CareTeamMember.objects.filter(person=person).update(is_key_worker=False, user=None)
+    client = portal_sign_in("person")
+    post(client, "/my/plan/answer/", {"choice": "changes", "comments": "Add my swimming"})
+    task = InboxItem.objects.get(kind="portal_plan_response")
+    assert task.to_user is None
+    assert task.to_organisation == personas.community_clinician.primary_organisation
 
 
 def test_home_shows_key_worker_care_team_and_coming_discussion(portal, person, url_arg_item_id):
