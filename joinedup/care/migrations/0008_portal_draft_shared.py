@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("care", "0006_portal_person_agrees"),
+        ("care", "0007_portal_person_agrees"),
     ]
 
     operations = [
