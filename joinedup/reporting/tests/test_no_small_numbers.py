@@ -114,6 +114,7 @@ def small_numbers(practice, far_practice, personas, hc_check, emdt_chain, person
     with a key worker, an agreed plan, two DIALOG ratings, an MHP session, a GP question and a peer referral."""
     import datetime as dt
 
+    from django.db.models import Max
     from django.utils import timezone
 
     from joinedup.care.models import CarePlanVersion, DialogAssessment, DialogRating, Participation
@@ -123,7 +124,8 @@ def small_numbers(practice, far_practice, personas, hc_check, emdt_chain, person
     today, staff = timezone.localdate(), personas.mhp
     CarePlanVersion.objects.create(
         person=person,
-        number=1,
+        # The EMDT discussion's actions may already have started this person's draft (docs/journeys.md).
+        number=1 + (person.care_plan_versions.aggregate(last=Max("number"))["last"] or 0),
         status="agreed",
         agreed_on=today,
         own_words=True,
