@@ -349,7 +349,10 @@ REPORTING_DEFAULT_MONTHS = int(os.environ.get("JOINEDUP_REPORTING_DEFAULT_MONTHS
 # docs/staff-accounts.md). Production reads the provider and the client's key from the environment and refuses a
 # loopback (stand-in) issuer; with no issuer the CIS2 button is not offered and staff sign in with a password and
 # their authenticator app. The demo and tests use the stand-in provider (standins/oidc) and a key made into var/.
-CIS2_OIDC_ISSUER = os.environ.get("JOINEDUP_CIS2_OIDC_ISSUER", "" if PRODUCTION else "http://127.0.0.1:9000")
+# The demo's stand-in listens on 9000. Tests start their own on a free port; their default is a loopback port where
+# nothing listens (9, "discard"), so no test depends on whether a demo happens to be running on this machine.
+_STANDIN_OIDC = "http://127.0.0.1:9" if ENVIRONMENT == "test" else "http://127.0.0.1:9000"
+CIS2_OIDC_ISSUER = os.environ.get("JOINEDUP_CIS2_OIDC_ISSUER", "" if PRODUCTION else _STANDIN_OIDC)
 CIS2_OIDC_CLIENT_ID = os.environ.get("JOINEDUP_CIS2_OIDC_CLIENT_ID", "" if PRODUCTION else "joinedup-cis2-demo")
 # The client's private key (PEM) for private_key_jwt, in the variable itself or in a file it names.
 CIS2_OIDC_PRIVATE_KEY = os.environ.get("JOINEDUP_CIS2_OIDC_PRIVATE_KEY", "")
@@ -380,7 +383,7 @@ REPORTING_STORE_REFRESH_MINUTES = int(os.environ.get("JOINEDUP_REPORTING_STORE_R
 # Production reads the provider and the client's key from the environment and refuses a loopback (stand-in) issuer;
 # without an issuer the person's sign-in page says it is not available. The demo and tests use the stand-in provider
 # (standins/oidc) and a client key generated into var/.
-PORTAL_OIDC_ISSUER = os.environ.get("JOINEDUP_PORTAL_OIDC_ISSUER", "" if PRODUCTION else "http://127.0.0.1:9000")
+PORTAL_OIDC_ISSUER = os.environ.get("JOINEDUP_PORTAL_OIDC_ISSUER", "" if PRODUCTION else _STANDIN_OIDC)
 PORTAL_OIDC_CLIENT_ID = os.environ.get("JOINEDUP_PORTAL_OIDC_CLIENT_ID", "" if PRODUCTION else "joinedup-portal-demo")
 PORTAL_OIDC_PRIVATE_KEY = os.environ.get("JOINEDUP_PORTAL_OIDC_PRIVATE_KEY", "")
 PORTAL_OIDC_PRIVATE_KEY_FILE = os.environ.get(
