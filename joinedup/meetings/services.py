@@ -348,19 +348,7 @@ def person_words_record(*, by, item, words: str) -> AgendaItem:
     words = _text(words, "words")
     if not words:
         raise ValidationError({"words": "Enter what the person wants from the discussion, in their own words"})
-    item.person_words, item.person_words_by, item.person_words_at = words, by, timezone.now()
-    item.save(update_fields=["person_words", "person_words_by", "person_words_at"])
-    audit_record(by=by, action=AuditAction.UPDATE, what="EMDT: the person's words", person=item.person, obj=item)
-    timeline_add(
-        person=item.person,
-        service=Service.EMDT,
-        kind="emdt_person_words",
-        summary=f"Their words for the EMDT discussion on {_on(item.meeting)} recorded",
-        detail=f"What I want from the discussion: {words}",
-        by=by,
-        link=reverse("referrals:person", args=[item.person_id]),
-    )
-    return item
+    return _keep_person_words(item, words, by=by, staff=by, done="recorded")
 
 
 @transaction.atomic
@@ -373,15 +361,22 @@ def person_words_by_themself(*, by, item, words: str) -> AgendaItem:
     words = _text(words, "words")
     if not words:
         raise ValidationError({"words": "Enter what you want to say"})
-    item.person_words, item.person_words_by, item.person_words_at = words, None, timezone.now()
+    return _keep_person_words(item, words, by=by, staff=None, done=f"written {by.done_by}")
+
+
+def _keep_person_words(item, words, *, by, staff, done) -> AgendaItem:
+    """Keep the person's words on the agenda item, audited and on the timeline. `staff` is who wrote them down with
+    the person, or None when the person wrote them themself (shown to the chair as theirs)."""
+    item.person_words, item.person_words_by, item.person_words_at = words, staff, timezone.now()
     item.save(update_fields=["person_words", "person_words_by", "person_words_at"])
     audit_record(by=by, action=AuditAction.UPDATE, what="EMDT: the person's words", person=item.person, obj=item)
     timeline_add(
         person=item.person,
         service=Service.EMDT,
         kind="emdt_person_words",
-        summary=f"Their words for the EMDT discussion on {_on(item.meeting)} written {by.done_by}",
+        summary=f"Their words for the EMDT discussion on {_on(item.meeting)} {done}",
         detail=f"What I want from the discussion: {words}",
+        by=staff,
         link=reverse("referrals:person", args=[item.person_id]),
     )
     return item
