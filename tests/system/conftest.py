@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django would otherwise refuse ORM calls
@@ -28,6 +29,8 @@ CHROMIUM_ARGS = [
 ]
 AXE = Path(__file__).resolve().parents[2] / "joinedup" / "static" / "vendor" / "axe" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# What the browser says when a navigation replaces the document while a script runs on it.
+NAVIGATION_SIGNS = ("Execution context was destroyed", "reading 'documentElement'", "axe is not defined")
 PASSWORD = "correct horse battery"  # every persona's, see the root conftest
 TIMEOUT_MS = 10_000
 # The NHS.UK frontend's stylesheet asks for the Frutiger web fonts from assets.nhs.uk. The policy refuses
@@ -93,19 +96,35 @@ class Journey:
         where = what or page.url
         if not AXE.exists():
             pytest.fail(f"{AXE} is missing: `make setup` copies it from npm's axe-core")
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-        violations = page.evaluate(
-            """async (tags) => {
-                const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-                return results.violations.map(v => ({
-                    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-                    nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html, summary: n.failureSummary})),
-                }));
-            }""",
-            AXE_TAGS,
-        )
+        violations = self._run_axe()
         assert not violations, f"axe found {len(violations)} WCAG problem(s) on {where}:\n" + describe(violations)
         self.check_nothing_was_blocked(where)
+
+    def _run_axe(self, attempts=3):
+        """axe-core's violations on the page now showing. A click on a link returns before the next page
+        has replaced the last, so the run waits for the page to load and, when a navigation still tears
+        the document away under it, runs again on the page that arrived (at most `attempts` times)."""
+        page = self.page
+        for attempt in range(attempts):
+            page.wait_for_load_state("load")
+            try:
+                page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+                return page.evaluate(
+                    """async (tags) => {
+                        const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+                        return results.violations.map(v => ({
+                            id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                            nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html,
+                                                      summary: n.failureSummary})),
+                        }));
+                    }""",
+                    AXE_TAGS,
+                )
+            except PlaywrightError as error:
+                navigated = any(sign in str(error) for sign in NAVIGATION_SIGNS)
+                if not navigated or attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def check_nothing_was_blocked(self, where=""):
         """No Content Security Policy refusal (no page needs inline script or style) and no script error."""
