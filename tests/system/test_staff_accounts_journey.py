@@ -3,6 +3,8 @@ provider) and sees their team's caseload (the PCN mental health team's), the adm
 and hands their people to the starter; and every role signs out from the header, after which the back button shows
 nothing."""
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -20,7 +22,7 @@ def cis2_standin(settings, live_server, tmp_path):
     settings.CIS2_OIDC_CLIENT_ID = "joinedup-cis2-journey"
     settings.CIS2_OIDC_PRIVATE_KEY = ""
     settings.CIS2_OIDC_PRIVATE_KEY_FILE = str(tmp_path / "cis2-client.pem")
-    jwks = cis2.write_demo_client_key(tmp_path / "cis2-client.pem")
+    jwks = json.loads(cis2.write_demo_client_key(tmp_path / "cis2-client.pem").read_text())
     client = {
         "client_id": settings.CIS2_OIDC_CLIENT_ID,
         "redirect_uris": [f"{live_server.url}/account/cis2/callback/"],

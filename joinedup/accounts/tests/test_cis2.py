@@ -1,6 +1,7 @@
 """NHS staff sign in with CIS2 through the stand-in provider (standins/oidc), end to end over HTTP: PKCE,
 private_key_jwt, RS512 ID tokens; and each way a CIS2 sign-in must be refused."""
 
+import json
 import time
 from urllib.parse import urlsplit
 
@@ -26,7 +27,7 @@ def cis2_provider(settings, tmp_path):
     settings.CIS2_OIDC_CLIENT_ID = CLIENT_ID
     settings.CIS2_OIDC_PRIVATE_KEY = ""
     settings.CIS2_OIDC_PRIVATE_KEY_FILE = str(tmp_path / "cis2-client.pem")
-    jwks = cis2.write_demo_client_key(tmp_path / "cis2-client.pem")
+    jwks = json.loads(cis2.write_demo_client_key(tmp_path / "cis2-client.pem").read_text())
     identities = [
         {"id": "nurse", "profile": "cis2", "sub": "cis2-sub-nurse", "claims": {"uid": NURSE_UID}},
         {"id": "stranger", "profile": "cis2", "claims": {"uid": "555099998888"}},
