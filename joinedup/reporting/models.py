@@ -74,3 +74,16 @@ class PostcodeLsoa(models.Model):
 
     def __str__(self):
         return f"{self.postcode} {self.lsoa_id}"
+
+
+class SmiMonthEnd(models.Model):
+    """A summary table: the SMI register figures of every practice at the end of one completed month (on the
+    register, a full check in the last 12 months, none in 36), worked out once for all practices and reused by
+    every SMI report whose months include it, for a day (queries.MONTH_END_KEPT); then worked out again."""
+
+    day = models.DateField(unique=True)  # the month's last day
+    counts = models.JSONField()  # {practice id: [register, checked_12m, none_36m]}
+    made_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"SMI month end {self.day}"
