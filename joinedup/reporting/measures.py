@@ -18,8 +18,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
-
 from joinedup.people.models import Person
 
 from . import charts
@@ -86,26 +84,39 @@ SPLITS = {
 }
 
 
+CHUNK = 10_000  # ids per query: well inside SQLite's parameter limit, and cheap for PostgreSQL to parse
+
+
+def _chunks(values):
+    values = list(values)
+    for i in range(0, len(values), CHUNK):
+        yield values[i : i + CHUNK]
+
+
 def _split_of(person_ids, on: dt.date) -> dict[int, dict[str, str]]:
     """Each person's sex, ethnic group, age band on `on`, and deprivation quintile (from their postcode's LSOA,
-    deprivation.py; "Not known" when the lookup does not hold it)."""
+    deprivation.py; "Not known" when the lookup does not hold it). In chunks of ids, the postcodes' deciles read
+    once each: at the full region an SMI split reads 600,000 people (P9)."""
     from .models import PostcodeLsoa
 
-    decile = PostcodeLsoa.objects.filter(postcode=OuterRef("postcode")).values("lsoa__imd_decile")[:1]
-    rows = (
-        Person.objects.filter(pk__in=person_ids)
-        .annotate(decile=Subquery(decile))
-        .values_list("pk", "sex", "ethnicity", "date_of_birth", "decile")
-    )
-    return {
-        pk: {
+    rows = []
+    for chunk in _chunks(person_ids):
+        rows += Person.objects.filter(pk__in=chunk).values_list("pk", "sex", "ethnicity", "date_of_birth", "postcode")
+    deciles = {}
+    for chunk in _chunks({postcode for *_, postcode in rows if postcode}):
+        deciles.update(PostcodeLsoa.objects.filter(postcode__in=chunk).values_list("postcode", "lsoa__imd_decile"))
+    bands = {}
+    out = {}
+    for pk, sex, eth, born, postcode in rows:
+        if born not in bands:
+            bands[born] = _age_band(born, on)
+        out[pk] = {
             "sex": SEX.get(sex, NOT_KNOWN),
             "ethnicity": _ethnic_group(eth),
-            "age": _age_band(born, on),
-            "imd": quintile_label(decile),
+            "age": bands[born],
+            "imd": quintile_label(deciles.get(postcode)),
         }
-        for pk, sex, eth, born, decile in rows
-    }
+    return out
 
 
 # Figures. ---------------------------------------------------------------------------------------------------
