@@ -4,12 +4,9 @@ sit in LSOAs of their practice's districts, and the report charts show the signa
 import datetime as dt
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from joinedup.care.models import CarePlanVersion, CareTeamMember, DialogAssessment
-from joinedup.demo.seeding import seed_demo
 from joinedup.meetings.models import CaseDiscussion
 from joinedup.peersupport.models import Contact
 from joinedup.people.models import Person
@@ -17,26 +14,15 @@ from joinedup.primarycare.models import Episode, Session
 from joinedup.referrals.models import EmdtRequest, EmdtRequestTransition
 from joinedup.reporting.models import PostcodeLsoa
 
+from .helpers import module_demo
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    from django.conf import settings
-
-    from joinedup.directory.loading import load_region
-    from joinedup.reporting.deprivation import load_deprivation
-
-    with (
-        django_db_blocker.unblock(),
-        override_settings(VAR_DIR=tmp_path_factory.mktemp("demo")),
-        transaction.atomic(),
-    ):
-        load_region(settings.REGION_PACK)
-        load_deprivation(settings.REGION_PACK)
-        seed_demo(people=400, seed=5)
+    with module_demo(django_db_blocker, tmp_path_factory, people=400, seed=5):
         yield
-        transaction.set_rollback(True)
 
 
 def months(days) -> int:
