@@ -89,22 +89,24 @@ def load_deprivation(folder: Path | str) -> list[str]:
             if not POSTCODE.fullmatch(postcode) or row["lsoa_code"] not in known:
                 raise DeprivationFileError(f"{POSTCODE_FILE} line {line}: a bad postcode or an unknown LSOA")
             postcodes.append((postcode, row["lsoa_code"]))
+    existing = {lsoa.code: lsoa for lsoa in Lsoa.objects.all()}
+    new, changed = [], []
+    for row in lsoas:
+        values = {**row, "imd_decile": int(row["imd_decile"])}
+        lsoa = existing.get(row["code"])
+        if lsoa is None:
+            new.append(Lsoa(**values))
+        elif any(getattr(lsoa, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(lsoa, k, v)
+            changed.append(lsoa)
+    unchanged = len(lsoas) - len(new) - len(changed)
+    lines.append(f"  LSOAs (IMD 2019) {len(new)} created, {len(changed)} updated, {unchanged} unchanged")
+    if not (new or changed or postcodes):
+        return lines  # loaded again unchanged: one query
     with transaction.atomic():
-        existing = {lsoa.code: lsoa for lsoa in Lsoa.objects.all()}
-        new, changed = [], []
-        for row in lsoas:
-            values = {**row, "imd_decile": int(row["imd_decile"])}
-            lsoa = existing.get(row["code"])
-            if lsoa is None:
-                new.append(Lsoa(**values))
-            elif any(getattr(lsoa, k) != v for k, v in values.items()):
-                for k, v in values.items():
-                    setattr(lsoa, k, v)
-                changed.append(lsoa)
         Lsoa.objects.bulk_create(new, batch_size=2000)
         Lsoa.objects.bulk_update(changed, ["name", "lad_code", "lad_name", "imd_decile"], batch_size=2000)
-        unchanged = len(lsoas) - len(new) - len(changed)
-        lines.append(f"  LSOAs (IMD 2019) {len(new)} created, {len(changed)} updated, {unchanged} unchanged")
         if postcodes:
             ids = dict(Lsoa.objects.values_list("code", "id"))
             before = PostcodeLsoa.objects.count()
