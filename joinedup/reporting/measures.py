@@ -18,9 +18,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models.expressions import RawSQL
-
 from joinedup.people.models import Person
 
 from . import charts
@@ -28,7 +25,7 @@ from .deprivation import NOT_KNOWN, QUINTILES, quintile_label
 from .disclosure import Shown, disclose
 from .filters import LEVEL_NAMES, LEVEL_PHRASES, Area, Period, month_label
 from .presenters import Cell, Column, Report, Table, _group_rows, _month_labels
-from .queries import TOTAL, Figures, _days, _groups
+from .queries import TOTAL, Figures, _among, _days, _groups
 
 Rows = Iterable[tuple[int, dt.date | None, int]]
 
@@ -85,23 +82,6 @@ SPLITS = {
     "age": ("Age band", [f"{lo} and over" if hi == 200 else f"{lo} to {hi}" for lo, hi in AGE_BANDS]),
     "imd": ("Deprivation (IMD quintile)", [*QUINTILES.values(), NOT_KNOWN]),
 }
-
-
-CHUNK = 10_000  # ids per query on SQLite: well inside its parameter limit
-
-
-def _among(queryset, field: str, values, cast: str, *fields) -> list[tuple]:
-    """`queryset.filter(<field> in values).values_list(*fields)` for many values: on PostgreSQL one array
-    parameter (a list of 600,000 ids as literals costs Django and psycopg about 10 µs each, P9), on SQLite in
-    chunks."""
-    values = list(values)
-    if connection.vendor == "postgresql":
-        among = RawSQL(f"SELECT unnest(%s::{cast}[])", (values,))  # noqa: S611 - cast is ours, values a parameter
-        return list(queryset.filter(**{f"{field}__in": among}).values_list(*fields))
-    rows = []
-    for i in range(0, len(values), CHUNK):
-        rows += queryset.filter(**{f"{field}__in": values[i : i + CHUNK]}).values_list(*fields)
-    return rows
 
 
 def _split_of(person_ids, on: dt.date) -> dict[int, dict[str, str]]:
