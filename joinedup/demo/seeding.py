@@ -42,6 +42,7 @@ from joinedup.directory.models import Practice
 from joinedup.people.models import Person
 from joinedup.people.services import communication_needs_set, consent_record, my_story_update, person_register
 
+from . import history
 from . import personas as demo_personas
 from .clock import DemoClock
 from .models import DemoSeed
@@ -251,6 +252,7 @@ def _seed_services(record: DemoSeed, places, users, clock: DemoClock, *, progres
             continue
         module.seed(ctx)
         seeded.append(label)
+    seeded += history.seed(ctx)  # two years of background activity for the reports (demo/history.py)
     return seeded
 
 

@@ -6,6 +6,8 @@ session, a referral), or with `snapshot` a person counted as at the end of the p
 `people` a person counts once in the period and once in each month they appear in (so the months do not add up
 to the period and are not related to it); otherwise every row counts. People are placed by their GP practice.
 
+Splits: sex, ethnic group, age band and deprivation (the IMD 2019 quintile of the person's postcode, deprivation.py).
+
 Keys: ("group", code, measure) with TOTAL for the whole area, ("month", "YYYY-MM", measure), ("split",
 dimension, category, measure). Relations: the groups add up to the area; event months add up to the period; each
 split's categories add up to the area.
@@ -19,10 +21,11 @@ from dataclasses import dataclass
 from joinedup.people.models import Person
 
 from . import charts
+from .deprivation import NOT_KNOWN, QUINTILES, quintile_label
 from .disclosure import Shown, disclose
 from .filters import LEVEL_NAMES, LEVEL_PHRASES, Area, Period, month_label
 from .presenters import Cell, Column, Report, Table, _group_rows, _month_labels
-from .queries import TOTAL, Figures, _days, _groups
+from .queries import TOTAL, Figures, _among, _days, _groups
 
 Rows = Iterable[tuple[int, dt.date | None, int]]
 
@@ -77,15 +80,31 @@ SPLITS = {
     "sex": ("Sex", [*SEX.values()]),
     "ethnicity": ("Ethnic group", [name for _, name, _ in ETHNIC_GROUPS] + ["Not stated"]),
     "age": ("Age band", [f"{lo} and over" if hi == 200 else f"{lo} to {hi}" for lo, hi in AGE_BANDS]),
+    "imd": ("Deprivation (IMD quintile)", [*QUINTILES.values(), NOT_KNOWN]),
 }
 
 
 def _split_of(person_ids, on: dt.date) -> dict[int, dict[str, str]]:
-    rows = Person.objects.filter(pk__in=person_ids).values_list("pk", "sex", "ethnicity", "date_of_birth")
-    return {
-        pk: {"sex": SEX.get(sex, "Not known"), "ethnicity": _ethnic_group(eth), "age": _age_band(born, on)}
-        for pk, sex, eth, born in rows
-    }
+    """Each person's sex, ethnic group, age band on `on`, and deprivation quintile (from their postcode's LSOA,
+    deprivation.py; "Not known" when the lookup does not hold it). At the full region an SMI split reads 600,000
+    people (P9): the people and then their postcodes' deciles are read in one query each (`_among`)."""
+    from .models import PostcodeLsoa
+
+    rows = _among(Person.objects, "pk", person_ids, "bigint", "pk", "sex", "ethnicity", "date_of_birth", "postcode")
+    postcodes = {postcode for *_, postcode in rows if postcode}
+    deciles = dict(_among(PostcodeLsoa.objects, "postcode", postcodes, "text", "postcode", "lsoa__imd_decile"))
+    bands = {}
+    out = {}
+    for pk, sex, eth, born, postcode in rows:
+        if born not in bands:
+            bands[born] = _age_band(born, on)
+        out[pk] = {
+            "sex": SEX.get(sex, NOT_KNOWN),
+            "ethnicity": _ethnic_group(eth),
+            "age": bands[born],
+            "imd": quintile_label(deciles.get(postcode)),
+        }
+    return out
 
 
 # Figures. ---------------------------------------------------------------------------------------------------
@@ -201,13 +220,13 @@ def measure_report(
     tables = [by_group, by_month] if monthly or days else [by_group]
     split_table = Table(
         "inequalities",
-        "In the period, by sex, ethnic group and age band (at the end of the period)",
+        "In the period, by sex, ethnic group, age band (at the end of the period) and deprivation (IMD quintile)",
         [Column("Group", "label"), Column("Split", "label"), *[Column(m.heading, "count") for m in measures]],
     )
     for dim, (dim_name, categories) in SPLITS.items():
-        for cat in [*categories, "Not known"] if dim != "sex" else categories:
+        for cat in categories if NOT_KNOWN in categories else [*categories, NOT_KNOWN]:
             keys = [("split", dim, cat, m.key) for m in measures]
-            if cat == "Not known" and not any(k in figures.counts for k in keys):
+            if cat == NOT_KNOWN and dim != "sex" and not any(k in figures.counts for k in keys):
                 continue
             split_table.rows.append([Cell.label(dim_name), Cell.label(cat), *[Cell.count(s(k)) for k in keys]])
     if any(k[0] == "split" for k in figures.counts):

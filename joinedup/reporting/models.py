@@ -45,3 +45,45 @@ class ReportSnapshot(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class Lsoa(models.Model):
+    """A lower layer super output area (2011) of the region and its Index of Multiple Deprivation 2019 decile
+    (1 = the most deprived tenth of England), from the region pack's `lsoas.csv` (reporting/deprivation.py)."""
+
+    code = models.CharField(max_length=9, unique=True)
+    name = models.CharField(max_length=100)
+    lad_code = models.CharField(max_length=9)
+    lad_name = models.CharField(max_length=100)
+    imd_decile = models.PositiveSmallIntegerField()
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def imd_quintile(self) -> int:
+        return (self.imd_decile + 1) // 2
+
+
+class PostcodeLsoa(models.Model):
+    """Which LSOA a postcode lies in: the lookup that places a person (by their postcode) in a deprivation
+    quintile. Loaded from the region pack's `postcode_lsoas.csv` when it has one (reporting/deprivation.py)."""
+
+    postcode = models.CharField(max_length=8, unique=True)  # normalised, e.g. "FY1 4AB"
+    lsoa = models.ForeignKey(Lsoa, on_delete=models.CASCADE, related_name="postcodes")
+
+    def __str__(self):
+        return f"{self.postcode} {self.lsoa_id}"
+
+
+class SmiMonthEnd(models.Model):
+    """A summary table: the SMI register figures of every practice at the end of one completed month (on the
+    register, a full check in the last 12 months, none in 36), worked out once for all practices and reused by
+    every SMI report whose months include it, for a day (queries.MONTH_END_KEPT); then worked out again."""
+
+    day = models.DateField(unique=True)  # the month's last day
+    counts = models.JSONField()  # {practice id: [register, checked_12m, none_36m]}
+    made_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"SMI month end {self.day}"

@@ -11,7 +11,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import median, quantiles
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 
 from joinedup.directory.models import OrganisationKind
 from joinedup.healthchecks.models import FollowUp, HealthCheck, RegisterEntry
@@ -69,6 +71,23 @@ def _groups(area: Area, by: str | None, geography) -> tuple[dict[int, str], list
     return of, names
 
 
+CHUNK = 10_000  # ids per query on SQLite: well inside its parameter limit
+
+
+def _among(queryset, field: str, values, cast: str, *fields) -> list[tuple]:
+    """`queryset.filter(<field> in values).values_list(*fields)` for many values: on PostgreSQL one array
+    parameter (a list of 600,000 ids as literals costs Django and psycopg about 10 µs each, P9), on SQLite in
+    chunks."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        among = RawSQL(f"SELECT unnest(%s::{cast}[])", (values,))  # noqa: S611 - cast is ours, values a parameter
+        return list(queryset.filter(**{f"{field}__in": among}).values_list(*fields))
+    rows = []
+    for i in range(0, len(values), CHUNK):
+        rows += queryset.filter(**{f"{field}__in": values[i : i + CHUNK]}).values_list(*fields)
+    return rows
+
+
 # SMI physical health checks. --------------------------------------------------------------------------------
 
 
@@ -110,6 +129,32 @@ def _register_snapshot(entries, day: dt.date, *, elements: bool) -> dict[int, Co
 
 SMI_SNAPSHOT = ["register", "checked_12m", "none_36m"]
 SMI_ACTIVITY = ["checks_done", "follow_ups_offered", "follow_ups_done"]
+MONTH_END_KEPT = dt.timedelta(hours=48)  # the nightly job (store.smi_month_ends) works them out again each day
+
+
+def _month_end_counts(day: dt.date) -> dict[int, Counter]:
+    """Every practice's register figures at the end of a completed month, from the summary table (SmiMonthEnd)
+    when worked out in the last day, else worked out now for all practices (one query) and kept. A month's figures
+    hardly move once it is over, and the register snapshot is the costly part of an SMI report (P9): a refresh
+    after a day's activity then works out only the last month. A month not yet over is never kept."""
+    return month_end_counts(day)
+
+
+def month_end_counts(day: dt.date, *, again: bool = False) -> dict[int, Counter]:
+    """As _month_end_counts; `again` works the month out even when a kept one is fresh (the nightly job)."""
+    from django.utils import timezone
+
+    from .models import SmiMonthEnd
+
+    now = timezone.now()
+    row = None if again else SmiMonthEnd.objects.filter(day=day, made_at__gt=now - MONTH_END_KEPT).first()
+    if row is not None:
+        return {int(pk): Counter(dict(zip(SMI_SNAPSHOT, values, strict=True))) for pk, values in row.counts.items()}
+    counts = _register_snapshot(RegisterEntry.objects.all(), day, elements=False)
+    if day < timezone.localdate(now):
+        kept = {str(pk): [c[m] for m in SMI_SNAPSHOT] for pk, c in counts.items()}
+        SmiMonthEnd.objects.update_or_create(day=day, defaults={"counts": kept, "made_at": now})
+    return counts
 
 
 def smi_month_key(period: Period, month: dt.date, measure: str):
@@ -148,9 +193,11 @@ def smi_figures(*, period: Period, area: Area, by: str | None, geography) -> Fig
     for month in months:
         if month == last:
             continue
-        per_practice = _register_snapshot(entries, period.month_end(month), elements=False)
+        per_practice = _month_end_counts(period.month_end(month))
         for measure in SMI_SNAPSHOT:
-            f.counts[month_key(month, measure)] = sum(c[measure] for c in per_practice.values())
+            f.counts[month_key(month, measure)] = sum(
+                c[measure] for pk, c in per_practice.items() if pk in area.practice_ids
+            )
     # Activity: checks done and follow-ups, by the month they happened and the group of the person's practice.
     start, end = period.first, period.end
     on_registers = entries.values("person_id")
@@ -174,9 +221,14 @@ def smi_figures(*, period: Period, area: Area, by: str | None, geography) -> Fig
     activity = [(measure, list(rows)) for measure, rows in activity]
     people = {person_id for _, rows in activity for person_id, _ in rows}
     practice_of = dict(
-        entries.filter(person_id__in=people)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
-        .values_list("person_id", "practice_id")
+        _among(
+            entries.filter(Q(left_on__isnull=True) | Q(left_on__gte=start)),
+            "person_id",
+            people,
+            "bigint",
+            "person_id",
+            "practice_id",
+        )
     )
     for measure, rows in activity:
         for person_id, day in rows:

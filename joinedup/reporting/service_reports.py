@@ -105,13 +105,13 @@ def _caseloads(period: Period, area: Area) -> Table:
     """How many people each key worker holds at the end of the period: the spread, not who."""
     end = period.end
     sizes = defaultdict(int)
-    for user_id in CareTeamMember.objects.filter(
+    for user_id, organisation_id, name in CareTeamMember.objects.filter(
         Q(ended__isnull=True) | Q(ended__gt=end),
         is_key_worker=True,
         started__lte=end,
         person__practice_id__in=area.practice_ids,
-    ).values_list("user_id", flat=True):
-        sizes[user_id or 0] += 1
+    ).values_list("user_id", "organisation_id", "name"):
+        sizes[user_id or (organisation_id, name)] += 1  # a key worker named without an account: by name
     workers = disclose({"workers": len(sizes)})["workers"]
     table = Table(
         "caseloads",

@@ -103,3 +103,14 @@ def refresh(now=None, *, reports=None) -> int:
 def refresh_store(now):
     """Every 15 minutes: the reports people read lately, worked out again."""
     refresh(now)
+
+
+@scheduled("reporting.smi_month_ends", every=dt.timedelta(days=1))
+def smi_month_ends(now):
+    """Daily: the SMI register figures at each kept month end worked out again (queries.month_end_counts), so
+    late changes reach past months within a day and a page or a 15-minute refresh never waits for them."""
+    from .models import SmiMonthEnd
+    from .queries import month_end_counts
+
+    for day in SmiMonthEnd.objects.order_by("day").values_list("day", flat=True):
+        month_end_counts(day, again=True)

@@ -8,14 +8,11 @@ import re
 from collections import Counter
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
 from joinedup.accounts.models import User
 from joinedup.care.models import CareTeamMember, PlanAction, PlanGoal
 from joinedup.core.models import TimelineEntry
 from joinedup.demo import places
-from joinedup.demo.seeding import seed_demo
 from joinedup.directory.models import Organisation, OrganisationKind
 from joinedup.healthchecks.models import Booking
 from joinedup.meetings.models import Action, Attendance, AttendeeKind
@@ -23,24 +20,15 @@ from joinedup.peersupport.models import PeerWorker
 from joinedup.primarycare.models import Advice, Assessment, Episode, GpRequest
 from joinedup.referrals.models import EmdtRequest
 
+from .helpers import module_demo
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    from django.conf import settings
-
-    from joinedup.directory.loading import load_region
-
-    with (
-        django_db_blocker.unblock(),
-        override_settings(VAR_DIR=tmp_path_factory.mktemp("demo")),
-        transaction.atomic(),
-    ):
-        load_region(settings.REGION_PACK)
-        seed_demo(people=60, seed=11)
+    with module_demo(django_db_blocker, tmp_path_factory, people=60, seed=11):
         yield
-        transaction.set_rollback(True)
 
 
 def localities_of(user):

@@ -86,3 +86,29 @@ def test_emdt_days_to_triage_are_from_the_request_to_the_first_decision(personas
     assert f.counts[("month", month, "declined")] == 1
     assert f.values[("days", month, "triage")] == (10.0, 10.0)
     every_relation_adds_up(f)
+
+
+def test_completed_months_register_figures_are_kept_and_reused_until_the_nightly_job(registers, practice):
+    from joinedup.core.schedule import registered_jobs
+    from joinedup.reporting.models import SmiMonthEnd
+    from joinedup.reporting.store import smi_month_ends
+
+    params = {"from": "2026-01", "to": "2026-06"}
+    f, period = report(smi_figures, params, area=f"practice:{practice.ods_code}", by=None)
+    kept = SmiMonthEnd.objects.get(day=dt.date(2026, 3, 31))
+    assert kept.counts[str(practice.pk)][0] == f.counts[("month", "2026-03", "register")] == 2
+    assert SmiMonthEnd.objects.count() == 5  # January to May; June is the period's own snapshot, worked out live
+    # A second report reads them back (the same figures), without working them out again.
+    SmiMonthEnd.objects.filter(pk=kept.pk).update(counts={str(practice.pk): [7, 0, 7]})
+    again, _ = report(smi_figures, params, area=f"practice:{practice.ods_code}", by=None)
+    assert again.counts[("month", "2026-03", "register")] == 7
+    # The nightly job works every kept month out again; one kept over 48 hours ago is not read.
+    job = next(j for j in registered_jobs() if j.name == "reporting.smi_month_ends")
+    assert job.every == dt.timedelta(days=1)
+    smi_month_ends(timezone.now())
+    assert SmiMonthEnd.objects.get(pk=kept.pk).counts[str(practice.pk)][0] == 2
+    SmiMonthEnd.objects.filter(pk=kept.pk).update(
+        counts={str(practice.pk): [7, 0, 7]}, made_at=timezone.now() - dt.timedelta(hours=49)
+    )
+    fresh, _ = report(smi_figures, params, area=f"practice:{practice.ods_code}", by=None)
+    assert fresh.counts[("month", "2026-03", "register")] == 2

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from joinedup.directory.loading import PackError, load_region
+from joinedup.reporting.deprivation import DeprivationFileError, load_deprivation
 
 
 class Command(BaseCommand):
@@ -28,4 +29,10 @@ class Command(BaseCommand):
         except PackError as error:
             raise CommandError(str(error)) from None
         for line in summary.lines():
+            self.stdout.write(line)
+        try:  # the pack's deprivation lookup, which reporting owns (reporting/deprivation.py)
+            lines = load_deprivation(Path(folder or settings.REGION_PACK))
+        except DeprivationFileError as error:
+            raise CommandError(str(error)) from None
+        for line in lines:
             self.stdout.write(line)
