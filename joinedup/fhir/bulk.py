@@ -48,8 +48,8 @@ def job_dir(job) -> Path:
     return Path(settings.FHIR_EXPORT_DIR) / job.pk
 
 
-def group_people(group: str):
-    """The person ids in a Group, or None when there is no such group."""
+def group_named(group: str):
+    """(the Group's name, the person ids in it as a subquery), or None when there is no such group."""
     kind, _, rest = group.partition("-")
     if not rest.isascii() or not rest.isdigit() or len(rest) > 18:
         return None
@@ -57,18 +57,29 @@ def group_people(group: str):
         from joinedup.directory.models import Organisation
         from joinedup.healthchecks.models import RegisterEntry
 
-        if not Organisation.objects.filter(pk=int(rest)).exists():
+        organisation = Organisation.objects.filter(pk=int(rest)).first()
+        if organisation is None:
             return None
-        return RegisterEntry.objects.filter(provider_id=int(rest), left_on__isnull=True).values("person_id")
+        members = RegisterEntry.objects.filter(provider_id=int(rest), left_on__isnull=True).values("person_id")
+        return f"SMI register: {organisation.name}", members
     if kind == "emdt":
         from joinedup.directory.models import Team, TeamKind
         from joinedup.referrals.models import EmdtRequest, RequestState
 
-        if not Team.objects.filter(pk=int(rest), kind=TeamKind.EMDT).exists():
+        team = Team.objects.filter(pk=int(rest), kind=TeamKind.EMDT).first()
+        if team is None:
             return None
         states = (RequestState.ACCEPTED, RequestState.DISCUSSED)
-        return EmdtRequest.objects.filter(team_id=int(rest), state__in=states).values("person_id")
+        return f"EMDT caseload: {team.name}", EmdtRequest.objects.filter(team_id=int(rest), state__in=states).values(
+            "person_id"
+        )
     return None
+
+
+def group_people(group: str):
+    """The person ids in a Group, or None when there is no such group."""
+    named = group_named(group)
+    return None if named is None else named[1]
 
 
 def _people(job, by):
