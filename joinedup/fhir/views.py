@@ -30,7 +30,7 @@ from .mappers.condition import condition_resource
 from .mappers.group import group_resource
 from .mappers.observation import element_named, observation_resource
 from .mappers.organization import organization_resource
-from .mappers.patient import patient_resource
+from .mappers.patient import patient_data, patient_resource
 from .mappers.practitioner import practitioner_resource, practitioner_role_resource
 from .models import ExportJob
 from .resources import (
@@ -43,7 +43,7 @@ from .resources import (
     PRACTITIONER,
     PRACTITIONER_ROLE,
 )
-from .responses import JSON_FORMATS, FhirError, fhir_base, outcome_response, resource_response
+from .responses import JSON_FORMATS, FhirError, data_response, fhir_base, outcome_response, resource_response
 from .scopes import allowed
 from .search import parse_search
 from .services import access_token_issue
@@ -97,7 +97,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 @token_api(PATIENT.name, "read")
 def patient_read(request, by, resource_id):
-    return resource_response(patient_resource(_readable_patient(request, by, resource_id, "FHIR Patient")))
+    return data_response(patient_data(_readable_patient(request, by, resource_id, "FHIR Patient")))
 
 
 def _readable_patient(request, by, resource_id, what):

@@ -180,3 +180,14 @@ def test_a_group_that_does_not_exist_is_404(http, token, person, group_id):
     response = fhir_get(http, f"/fhir/R4/Group/{group_id}", token)
     assert response.status_code == 404
     assert issue_codes(response) == ["not-found"]
+
+
+def test_an_export_writes_each_resource_as_a_read_answers_it(http, client_of, practice_client, whole_record):
+    """Export maps rows to plain data without building a model of each resource (for speed): the same JSON."""
+    export = client_of(practice_client).export(_type="Patient,Observation")
+    token = bearer(practice_client)
+    for kind in ("Patient", "Observation"):
+        exported = export.resources[kind][0]
+        read = fhir_get(http, f"/fhir/R4/{kind}/{exported['id']}", token)
+        assert read.status_code == 200
+        assert exported == read.resource
