@@ -113,7 +113,10 @@ def main(argv=None) -> None:
 
     from .fhir_p7 import make_client
 
-    if not args.reuse or not Practice.objects.exists():
+    from django.db import connection
+
+    seeded = "directory_practice" in connection.introspection.table_names() and Practice.objects.exists()
+    if not args.reuse or not seeded:
         prepare_database()
     practice = Practice.objects.filter(pcn__isnull=False).order_by("ods_code").first()
     have = Person.objects.filter(practice=practice).count()

@@ -16,7 +16,7 @@ from .access import may
 from .models import Service, TimelineEntry
 
 
-def _entry(*, person, service, kind, summary, detail="", by=None, link="", organisation=None, at=None):
+def _entry(person, service, kind, summary, detail="", by=None, link="", organisation=None, at=None):
     if detail and not link:
         raise ValueError("A timeline entry's detail needs a link: the linked page decides who may read it")
     actor = by if getattr(by, "is_authenticated", False) else None
@@ -36,17 +36,7 @@ def _entry(*, person, service, kind, summary, detail="", by=None, link="", organ
 
 
 def timeline_add(*, person, service, kind, summary, detail="", by=None, link="", organisation=None, at=None):
-    entry = _entry(
-        person=person,
-        service=service,
-        kind=kind,
-        summary=summary,
-        detail=detail,
-        by=by,
-        link=link,
-        organisation=organisation,
-        at=at,
-    )
+    entry = _entry(person, service, kind, summary, detail, by, link, organisation, at)
     entry.save()
     return entry
 
@@ -55,7 +45,7 @@ def timeline_add_many(*, people, service, kind, summary, by=None, at=None) -> No
     """The same entry on many people's timelines (records created together), in one INSERT."""
     at = at or timezone.now()
     TimelineEntry.objects.bulk_create(
-        [_entry(person=p, service=service, kind=kind, summary=summary, by=by, at=at) for p in people]
+        [_entry(p, service, kind, summary, by=by, at=at) for p in people]
     )
 
 

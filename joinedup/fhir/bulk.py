@@ -135,13 +135,14 @@ def _write_type(job, by, kind: str, people_ids: list[int], out) -> tuple[int, se
             if not may(by, source.perm):
                 continue
             visible = visible_people(by, source.perm).filter(pk__in=people_ids)
-            if source.section:  # the person's sharing choice for that part of the care plan: their record is read
-                allowed = [p.pk for p in visible if _shares(by, source, p)]
-            else:
-                allowed = list(visible.values_list("pk", flat=True))
-            if allowed:
-                for row in source.rows(allowed):
-                    emit(source.person_of(row), with_id(source, source.resource(row)))
+            allowed = list(visible.values_list("pk", flat=True))
+            rows = list(source.rows(allowed)) if allowed else []
+            if rows and source.section:  # the person's choice to share that part of the plan, for those with rows
+                having = {source.person_of(row) for row in rows}
+                sharing = {p.pk for p in visible.filter(pk__in=having) if _shares(by, source, p)}
+                rows = [row for row in rows if source.person_of(row) in sharing]
+            for row in rows:
+                emit(source.person_of(row), with_id(source, source.resource(row)))
     return count, whose
 
 

@@ -61,16 +61,17 @@ def observation_data(item: CheckElement) -> dict:
     """The Observation as plain data (numbers as recorded, Decimal included): what `observation_resource`
     validates, and what search and bulk export use as they are."""
     check, row = item.check, check_elements()[item.element]
+    recorded = instant(check.recorded_at)
     data = {
         "resourceType": "Observation",
         "id": item.resource_id,
-        "meta": {"lastUpdated": instant(check.recorded_at), "profile": [UKCORE_OBSERVATION]},
+        "meta": {"lastUpdated": recorded, "profile": [UKCORE_OBSERVATION]},
         "status": "final",
         "category": [{"coding": [{"system": CATEGORY_SYSTEM, "code": CATEGORY.get(item.element, "social-history")}]}],
         "code": {"coding": [{"system": SNOMED_CT, "code": row["snomed_code"], "display": row["description"]}]},
         "subject": {"reference": f"Patient/{check.person_id}"},
         "effectiveDateTime": check.done_on.isoformat(),
-        "issued": instant(check.recorded_at),
+        "issued": recorded,
     }
     if row["unit"]:
         data["valueQuantity"] = {
