@@ -103,6 +103,7 @@ def main(argv=None) -> None:
     people = args.people or (1_000_000 if args.full else 20_000)
     setup_django()
     from django.conf import settings
+    from django.db import connection
 
     from joinedup.demo.synthetic import bulk_insert_people
     from joinedup.directory.models import Practice
@@ -112,8 +113,6 @@ def main(argv=None) -> None:
     from joinedup.people.models import Person
 
     from .fhir_p7 import make_client
-
-    from django.db import connection
 
     seeded = "directory_practice" in connection.introspection.table_names() and Practice.objects.exists()
     if not args.reuse or not seeded:
