@@ -44,9 +44,7 @@ def timeline_add(*, person, service, kind, summary, detail="", by=None, link="",
 def timeline_add_many(*, people, service, kind, summary, by=None, at=None) -> None:
     """The same entry on many people's timelines (records created together), in one INSERT."""
     at = at or timezone.now()
-    TimelineEntry.objects.bulk_create(
-        [_entry(p, service, kind, summary, by=by, at=at) for p in people]
-    )
+    TimelineEntry.objects.bulk_create([_entry(p, service, kind, summary, by=by, at=at) for p in people])
 
 
 def page_permission(link: str) -> str | None:
