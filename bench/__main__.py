@@ -26,6 +26,7 @@ BENCHMARKS = {
     "PS1": ("bench.peersupport_directory", "community directory search over 5,000 offers"),
     "C5": ("bench.primarycare_caseload", "an MHP caseload page with 300 people"),
     "P7": ("bench.fhir_p7", "FHIR Patient read, search by NHS number and ingest through gunicorn with wrk"),
+    "P7-export": ("bench.fhir_export", "FHIR system $export of people with their health check Observations"),
     "P9": ("bench.reporting_p9", "a report page from the reporting store and a refresh, against hand-written SQL"),
     "P4": ("bench.p4_load", "50 simulated staff for 60 s against make serve, with a trivial view as baseline"),
     "A1": ("bench.ops_audit", "who has looked and the IG audit search over a large, partitioned audit trail"),

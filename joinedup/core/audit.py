@@ -1,6 +1,7 @@
 """The one audit mechanism. Services and person views call these; nothing else writes audit rows.
 
-- `audit_record`: one thing read or changed (about one person, or none).
+- `audit_record`: one thing read or changed (about one person, or none); `audit_records`: the same for many
+  people at once (records created together), in one INSERT.
 - `audit_list`: a page listing people (worklist, caseload, My tasks, search results...): one row per person
   shown (`LISTED`, or `SEARCH` for search results), written in one INSERT. A person's "who has looked" list
   stays `AuditEvent.objects.filter(person=...)`, and the cost is bounded by what the page shows. A list that
@@ -50,6 +51,16 @@ def audit_record(*, by, action, what, person=None, obj=None, reason="", request=
     return event
 
 
+def audit_records(*, by, action, what, people, reason="", request=None) -> None:
+    """`audit_record` for many people at once (a batch of records created together): one row each, one INSERT."""
+    AuditEvent.objects.bulk_create(
+        [
+            _event(by=by, action=action, what=what, person=p, object_id=p.pk, reason=reason, request=request)
+            for p in people
+        ]
+    )
+
+
 def audit_list(*, by, what, person_ids, reason="", request=None, action=AuditAction.LISTED) -> None:
     """A list page showed these people (each recorded once however many rows they had)."""
     shown = list(dict.fromkeys(pk for pk in person_ids if pk is not None))
@@ -76,4 +87,4 @@ def audit_refusal(*, by, what, person_id, status: int, person=None, request=None
     ).save()
 
 
-__all__ = ["AuditAction", "audit_list", "audit_record", "audit_refusal"]
+__all__ = ["AuditAction", "audit_list", "audit_record", "audit_records", "audit_refusal"]

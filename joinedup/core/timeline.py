@@ -16,13 +16,13 @@ from .access import may
 from .models import Service, TimelineEntry
 
 
-def timeline_add(*, person, service, kind, summary, detail="", by=None, link="", organisation=None, at=None):
+def _entry(person, service, kind, summary, detail="", by=None, link="", organisation=None, at=None):
     if detail and not link:
         raise ValueError("A timeline entry's detail needs a link: the linked page decides who may read it")
     actor = by if getattr(by, "is_authenticated", False) else None
     if organisation is None and actor is not None:
         organisation = actor.primary_organisation
-    return TimelineEntry.objects.create(
+    return TimelineEntry(
         person=person,
         at=at or timezone.now(),
         service=service,
@@ -33,6 +33,18 @@ def timeline_add(*, person, service, kind, summary, detail="", by=None, link="",
         organisation=organisation,
         actor=actor,
     )
+
+
+def timeline_add(*, person, service, kind, summary, detail="", by=None, link="", organisation=None, at=None):
+    entry = _entry(person, service, kind, summary, detail, by, link, organisation, at)
+    entry.save()
+    return entry
+
+
+def timeline_add_many(*, people, service, kind, summary, by=None, at=None) -> None:
+    """The same entry on many people's timelines (records created together), in one INSERT."""
+    at = at or timezone.now()
+    TimelineEntry.objects.bulk_create([_entry(p, service, kind, summary, by=by, at=at) for p in people])
 
 
 def page_permission(link: str) -> str | None:

@@ -126,7 +126,7 @@ def client_for_bearer(request):
     if scheme.lower() != "bearer" or not token.strip():
         raise FhirError(401, "login", "An access token is needed: Authorization: Bearer <token>", headers=challenge)
     row = (
-        AccessToken.objects.select_related("client__user", "client__organisation")
+        AccessToken.objects.select_related("client__user")
         .filter(token_hash=token_hash(token.strip()), expires_at__gt=timezone.now(), client__active=True)
         .first()
     )

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from joinedup.core.models import AuditAction
 
 from .compartment import _shares, with_id
 from .mappers.condition import condition_resource
-from .mappers.patient import patient_resource
+from .mappers.patient import patient_data
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,17 @@ HEARTBEAT_STALE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 2
 NDJSON = "application/fhir+ndjson"
 OUTPUT_FORMATS = {"application/fhir+ndjson", "application/ndjson", "ndjson"}
+
+
+def _json_number(value):
+    """A Decimal (a health check's measurement) as a JSON number, as fhir.resources writes it."""
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_json_number)
+AUDIT_BATCH = 10_000  # audit events written per INSERT at the end of an export, so memory stays flat
 
 
 def exportable() -> tuple[str, ...]:
@@ -48,8 +60,8 @@ def job_dir(job) -> Path:
     return Path(settings.FHIR_EXPORT_DIR) / job.pk
 
 
-def group_people(group: str):
-    """The person ids in a Group, or None when there is no such group."""
+def group_named(group: str):
+    """(the Group's name, the person ids in it as a subquery), or None when there is no such group."""
     kind, _, rest = group.partition("-")
     if not rest.isascii() or not rest.isdigit() or len(rest) > 18:
         return None
@@ -57,18 +69,29 @@ def group_people(group: str):
         from joinedup.directory.models import Organisation
         from joinedup.healthchecks.models import RegisterEntry
 
-        if not Organisation.objects.filter(pk=int(rest)).exists():
+        organisation = Organisation.objects.filter(pk=int(rest)).first()
+        if organisation is None:
             return None
-        return RegisterEntry.objects.filter(provider_id=int(rest), left_on__isnull=True).values("person_id")
+        members = RegisterEntry.objects.filter(provider_id=int(rest), left_on__isnull=True).values("person_id")
+        return f"SMI register: {organisation.name}", members
     if kind == "emdt":
         from joinedup.directory.models import Team, TeamKind
         from joinedup.referrals.models import EmdtRequest, RequestState
 
-        if not Team.objects.filter(pk=int(rest), kind=TeamKind.EMDT).exists():
+        team = Team.objects.filter(pk=int(rest), kind=TeamKind.EMDT).first()
+        if team is None:
             return None
         states = (RequestState.ACCEPTED, RequestState.DISCUSSED)
-        return EmdtRequest.objects.filter(team_id=int(rest), state__in=states).values("person_id")
+        return f"EMDT caseload: {team.name}", EmdtRequest.objects.filter(team_id=int(rest), state__in=states).values(
+            "person_id"
+        )
     return None
+
+
+def group_people(group: str):
+    """The person ids in a Group, or None when there is no such group."""
+    named = group_named(group)
+    return None if named is None else named[1]
 
 
 def _people(job, by):
@@ -92,13 +115,13 @@ def _write_type(job, by, kind: str, people_ids: list[int], out) -> tuple[int, se
     def emit(person_id, resource):
         nonlocal count
         if _recent(resource, job.since):
-            out.write(json.dumps(resource, separators=(",", ":")) + "\n")
+            out.write(_ENCODER.encode(resource) + "\n")
             count += 1
             whose.add(person_id)
 
     if kind == "Patient":
         for person in visible_people(by).filter(pk__in=people_ids).select_related("practice").order_by("pk"):
-            emit(person.pk, json.loads(patient_resource(person).model_dump_json()))
+            emit(person.pk, patient_data(person))
     elif kind == "Condition":
         from joinedup.healthchecks.models import RegisterEntry
 
@@ -111,12 +134,15 @@ def _write_type(job, by, kind: str, people_ids: list[int], out) -> tuple[int, se
         for source in COMPARTMENTS[kind].sources:
             if not may(by, source.perm):
                 continue
-            allowed = [
-                p.pk for p in visible_people(by, source.perm).filter(pk__in=people_ids) if _shares(by, source, p)
-            ]
-            if allowed:
-                for row in source.rows(allowed):
-                    emit(source.person_of(row), with_id(source, source.resource(row)))
+            visible = visible_people(by, source.perm).filter(pk__in=people_ids)
+            allowed = list(visible.values_list("pk", flat=True))
+            rows = list(source.rows(allowed)) if allowed else []
+            if rows and source.section:  # the person's choice to share that part of the plan, for those with rows
+                having = {source.person_of(row) for row in rows}
+                sharing = {p.pk for p in visible.filter(pk__in=having) if _shares(by, source, p)}
+                rows = [row for row in rows if source.person_of(row) in sharing]
+            for row in rows:
+                emit(source.person_of(row), with_id(source, source.resource(row)))
     return count, whose
 
 
@@ -154,13 +180,15 @@ def run(job_id: str) -> None:
         else:
             (folder / name).unlink()
     with transaction.atomic():
-        audit_list(
-            by=by,
-            what="FHIR bulk export",
-            person_ids=sorted(exported),
-            reason=f"Bulk export {job.pk}",
-            action=AuditAction.EXPORT,
-        )
+        exported = sorted(exported)
+        for start in range(0, max(len(exported), 1), AUDIT_BATCH):
+            audit_list(
+                by=by,
+                what="FHIR bulk export",
+                person_ids=exported[start : start + AUDIT_BATCH],
+                reason=f"Bulk export {job.pk}",
+                action=AuditAction.EXPORT,
+            )
         now = timezone.now()
         ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
             status=ExportJob.Status.DONE,

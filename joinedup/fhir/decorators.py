@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from joinedup.accounts.middleware import public
 from joinedup.people.services import NotAllowed
 
+from .accounts import acting_account
 from .auth import client_for_bearer
 from .responses import JSON_FORMATS, FhirError, outcome_response
 from .scopes import allowed
@@ -65,7 +66,7 @@ def token_api(resource_type: str | None = None, interaction: str | None = None, 
                 raise FhirError(403, "forbidden", f"The access token does not allow {interaction} of {resource_type}")
             request.fhir_client = client
             request.fhir_scopes = scopes
-            return view(request, client.user, *args, **kwargs)
+            return view(request, acting_account(client.user), *args, **kwargs)
 
         @wraps(view)
         def wrapped(request, *args, **kwargs):

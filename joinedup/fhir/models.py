@@ -98,3 +98,19 @@ class ExportJob(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "expires_at"], name="fhir_export_status_expires")]
+
+
+class PatientVersion(models.Model):
+    """A superseded version of a person's Patient resource, exactly as the API served it, for vread and _history.
+
+    The record keeps only its current state and a version number (people.Person.version); before a save moves
+    that number on, the version it replaces is kept here (history.keep_superseded_patient). The current version
+    is always mapped from the record itself, so a person never changed has no rows here."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    resource = models.JSONField()
+    superseded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "version"], name="fhir_patient_version_once")]

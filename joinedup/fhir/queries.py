@@ -2,10 +2,9 @@
 
 from django.http import Http404
 
-from joinedup.core.access import visible_people
+from joinedup.core.access import remember_related, visible_people
 from joinedup.core.paging import row_id
 from joinedup.directory.models import Organisation
-from joinedup.people.queries import person_for
 
 
 def _pk(resource_id: str, what: str) -> int:
@@ -17,8 +16,13 @@ def _pk(resource_id: str, what: str) -> int:
 
 
 def patient_for(*, by, resource_id: str):
-    """The person behind Patient/<id>, if the client may see them; 404 otherwise, so existence is not revealed."""
-    return person_for(by=by, pk=_pk(resource_id, "patient"))
+    """The person behind Patient/<id>, if the client may see them; 404 otherwise, so existence is not revealed.
+    One query: a Patient needs the practice and nothing of what the record page shows (people.queries.person_for)."""
+    person = visible_people(by).select_related("practice").filter(pk=_pk(resource_id, "patient")).first()
+    if person is None:
+        raise Http404("No such patient")
+    remember_related(by, person)
+    return person
 
 
 def patients_matching(*, by, search):

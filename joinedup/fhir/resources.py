@@ -79,7 +79,7 @@ ID = SearchParam("_id", "token", "The resource's logical id", token("", _id), SP
 PATIENT = ResourceType(
     name="Patient",
     profile=UKCORE_PATIENT,
-    interactions=("read", "search-type", "create", "update"),
+    interactions=("read", "vread", "history-instance", "search-type", "create", "update"),
     search_params=(
         ID,
         SearchParam(
@@ -302,6 +302,10 @@ AUDIT_EVENT = ResourceType(
     ),
 )
 
+# The Groups that Bulk Data exports (bulk.group_people): read gives their members this client may see. UK Core
+# has no Group profile.
+GROUP = ResourceType("Group", "", ("read",), ())
+
 SYSTEM_INTERACTIONS = ("transaction",)  # a Bundle of Patients and Observations, posted to the base
 SUPPORTED = (
     PATIENT,
@@ -322,4 +326,5 @@ SUPPORTED = (
     CONSENT,
     FLAG,
     AUDIT_EVENT,
+    GROUP,
 )

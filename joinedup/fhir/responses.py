@@ -53,6 +53,17 @@ def resource_response(resource, *, status: int = 200) -> HttpResponse:
     return response
 
 
+def data_response(data: dict, *, status: int = 200) -> HttpResponse:
+    """A resource already mapped to plain FHIR JSON (`mappers.patient.patient_data`), answered as it is: the
+    busiest reads skip building a fhir.resources model of each answer (P7); the tests parse and validate every
+    answer against the models and the UK Core profiles, and `test_bulk.py` proves the data is what a model writes."""
+    response = HttpResponse(json.dumps(data, separators=(",", ":")), status=status, content_type=FHIR_JSON)
+    version = data.get("meta", {}).get("versionId")
+    if version:
+        response["ETag"] = f'W/"{version}"'
+    return response
+
+
 def fhir_base(request) -> str:
     """The service base URL, ending in a slash: from settings when behind a proxy, else from the request."""
     if settings.FHIR_BASE_URL:

@@ -158,6 +158,43 @@ def _patient_write(*, by, body: dict, if_none_exist: str | None, at: str) -> Wri
     return Written("Patient", person, created=True)
 
 
+def _patients_write(*, by, entries: list[tuple[int, str, dict, str | None]]) -> list[Written]:
+    """A Bundle's Patients, (index, FHIRPath, resource, ifNoneExist) each: those found by their condition are
+    answered with the record found, the rest registered together through people.services.people_register."""
+    from joinedup.people.services import RecordRefused, people_register
+
+    from . import writes
+
+    practices: dict = {}
+    items = []
+    for _, at, body, condition in entries:
+        fields = writes.patient_fields(body, by=by, at=at, practices=practices)
+        number = writes.if_none_exist_number(condition, at) if condition is not None else None
+        items.append((at, fields, number))
+    found = writes.existing_patients(by=by, nhs_numbers=[number for _, _, number in items if number])
+    new, answers, made_here = [], [], {}
+    for at, fields, number in items:
+        if number and number in found:
+            answers.append(("found", found[number]))
+        elif number and number in made_here:  # a second conditional create of a Patient this Bundle makes
+            answers.append(("again", made_here[number]))
+        else:
+            if fields["nhs_number"]:
+                made_here[fields["nhs_number"]] = len(new)
+            answers.append(("new", len(new)))
+            new.append((at, fields))
+    try:
+        people = people_register(by=by, records=[fields for _, fields in new]) if new else []
+    except RecordRefused as e:
+        raise writes.refused(e.error, writes.PATIENT_FIELD_PATH, new[e.index][0]) from None
+    return [
+        Written("Patient", value, created=False)
+        if how == "found"
+        else Written("Patient", people[value], created=how == "new")
+        for how, value in answers
+    ]
+
+
 @transaction.atomic
 def fhir_patient_create(*, by, body: dict, if_none_exist: str | None = None) -> Written:
     """A Patient from a GP system, registered through people.services; conditionally on its NHS number."""
@@ -236,7 +273,7 @@ def fhir_transaction(*, by, bundle: dict) -> list[Written]:
         raise writes.unprocessable(f"At most {writes.MAX_TRANSACTION_ENTRIES} entries a transaction", "Bundle.entry")
     results: dict[int, Written] = {}
     local_ids: dict[str, str] = {}
-    observations = []
+    patients, observations = [], []
     for index, entry in enumerate(entries):
         at = f"Bundle.entry[{index}]"
         request = entry.get("request") if isinstance(entry, dict) else None
@@ -247,14 +284,14 @@ def fhir_transaction(*, by, bundle: dict) -> list[Written]:
         if request.get("url") != kind or kind not in ("Patient", "Observation"):
             raise writes.unprocessable("request.url must name the resource type: Patient or Observation", at)
         if kind == "Patient":
-            written = _patient_write(
-                by=by, body=resource, if_none_exist=request.get("ifNoneExist"), at=f"{at}.resource"
-            )
-            results[index] = written
-            if isinstance(entry.get("fullUrl"), str):
-                local_ids[entry["fullUrl"]] = f"Patient/{written.row.pk}"
+            patients.append((index, f"{at}.resource", resource, request.get("ifNoneExist")))
         else:
             observations.append((index, resource))
+    for (index, *_), written in zip(patients, _patients_write(by=by, entries=patients), strict=True):
+        results[index] = written
+        full_url = entries[index].get("fullUrl")
+        if isinstance(full_url, str):
+            local_ids[full_url] = f"Patient/{written.row.pk}"
     resolved = []
     for index, resource in observations:
         subject = resource.get("subject") if isinstance(resource.get("subject"), dict) else {}

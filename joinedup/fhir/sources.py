@@ -30,7 +30,7 @@ from joinedup.referrals.models import EmdtRequest
 from . import resources as r
 from .compartment import Compartment, Source, by_pk
 from .mappers import activity, care, emdt, outcomes
-from .mappers.observation import element_named, elements_of, observation_resource
+from .mappers.observation import element_named, elements_of, observation_data
 
 AGREED = PlanStatus.AGREED
 
@@ -369,7 +369,7 @@ OBSERVATION = Compartment(
             rows=_check_elements,
             one=_check_element,
             person_of=lambda item: item.check.person_id,
-            resource=lambda item: _dump(observation_resource(item)),
+            resource=observation_data,
         ),
         Source(
             "dialog",

@@ -13,26 +13,37 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
 from joinedup.accounts.roles import Perm
-from joinedup.core.access import may
-from joinedup.core.audit import AuditAction, audit_record
+from joinedup.core.access import may, visible_people
+from joinedup.core.audit import AuditAction, audit_list, audit_record
 from joinedup.core.paging import whole_number
 
 from . import bulk, compartment, queries, services
 from .auth import ASSERTION_TYPE, TokenRefused, verify_assertion
 from .compartment import Compartment
 from .decorators import by_method, fhir_open, token_api
+from .history import patient_versions
 from .mappers.audit import audit_event_resource
 from .mappers.bundle import history as history_bundle
 from .mappers.bundle import searchset
 from .mappers.capability import capability_statement, smart_configuration
 from .mappers.condition import condition_resource
+from .mappers.group import group_resource
 from .mappers.observation import element_named, observation_resource
 from .mappers.organization import organization_resource
-from .mappers.patient import patient_resource
+from .mappers.patient import patient_data, patient_resource
 from .mappers.practitioner import practitioner_resource, practitioner_role_resource
 from .models import ExportJob
-from .resources import AUDIT_EVENT, CONDITION, OBSERVATION, ORGANIZATION, PATIENT, PRACTITIONER, PRACTITIONER_ROLE
-from .responses import JSON_FORMATS, FhirError, fhir_base, outcome_response, resource_response
+from .resources import (
+    AUDIT_EVENT,
+    CONDITION,
+    GROUP,
+    OBSERVATION,
+    ORGANIZATION,
+    PATIENT,
+    PRACTITIONER,
+    PRACTITIONER_ROLE,
+)
+from .responses import JSON_FORMATS, FhirError, data_response, fhir_base, outcome_response, resource_response
 from .scopes import allowed
 from .search import parse_search
 from .services import access_token_issue
@@ -86,11 +97,42 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 @token_api(PATIENT.name, "read")
 def patient_read(request, by, resource_id):
+    return data_response(patient_data(_readable_patient(request, by, resource_id, "FHIR Patient")))
+
+
+def _readable_patient(request, by, resource_id, what):
     person = queries.patient_for(by=by, resource_id=resource_id)
     if not may(by, Perm.VIEW_RECORD, person):
         raise FhirError(403, "forbidden", "The client's organisation may not read this record")
-    audit_record(by=by, action=AuditAction.VIEW, what="FHIR Patient", person=person, obj=person, request=request)
-    return resource_response(patient_resource(person))
+    audit_record(by=by, action=AuditAction.VIEW, what=what, person=person, obj=person, request=request)
+    return person
+
+
+@token_api(PATIENT.name, "history-instance")
+def patient_history(request, by, resource_id):
+    person = _readable_patient(request, by, resource_id, "FHIR Patient history")
+    return resource_response(history_bundle(base=fhir_base(request), versions=patient_versions(person)))
+
+
+@token_api(PATIENT.name, "vread")
+def patient_vread(request, by, resource_id, version_id):
+    person = _readable_patient(request, by, resource_id, "FHIR Patient version")
+    found = [v for v in patient_versions(person) if v["meta"]["versionId"] == version_id]
+    if not found:
+        raise FhirError(404, "not-found", f"Patient/{resource_id} has no version {version_id[:20]}")
+    return _as_model(found[0])
+
+
+@token_api(GROUP.name, "read")
+def group_read(request, by, group_id):
+    """A Group's members that this client may see (the same people its $export would hold), each audited."""
+    named = bulk.group_named(group_id[:64])
+    if named is None:
+        raise FhirError(404, "not-found", "No such Group: register-<organisation id> or emdt-<team id>")
+    name, members = named
+    person_ids = list(visible_people(by).filter(pk__in=members).order_by("pk").values_list("pk", flat=True))
+    audit_list(by=by, what="FHIR Group", person_ids=person_ids, request=request)
+    return resource_response(group_resource(group_id=group_id, name=name, person_ids=person_ids))
 
 
 @token_api(PATIENT.name, "search-type")
@@ -345,10 +387,11 @@ def transaction(request, by):
     results = services.fhir_transaction(by=by, bundle=body)
     entries = []
     for written in results:
-        resource = _written_resource(written)
-        status = "201 Created" if written.created else "200 OK"
-        entry = {"response": {"status": status}}
-        if resource is not None:
+        entry = {"response": {"status": "201 Created" if written.created else "200 OK"}}
+        if written.resource_type == "Patient":  # where it is and its version, without mapping the whole resource
+            url, version = f"{fhir_base(request)}Patient/{written.row.pk}", str(written.row.version)
+            entry["response"] |= {"location": f"{url}/_history/{version}", "etag": f'W/"{version}"'}
+        elif (resource := _written_resource(written)) is not None:
             entry["response"]["location"] = _location(request, written, resource)
             if resource.meta and resource.meta.versionId:
                 entry["response"]["etag"] = f'W/"{resource.meta.versionId}"'

@@ -100,7 +100,7 @@ def nhs_number_of(patient: dict) -> str:
     return normalise_nhs_number(numbers[0]) if numbers else ""
 
 
-def patient_fields(body: dict, *, by, at: str = "Patient") -> dict:
+def patient_fields(body: dict, *, by, at: str = "Patient", practices: dict | None = None) -> dict:
     """person_register's arguments from a Patient. The practice is the client's own unless it names another."""
     body = parsed(body, "Patient", at)
     names = body.get("name") or []
@@ -125,21 +125,22 @@ def patient_fields(body: dict, *, by, at: str = "Patient") -> dict:
     for telecom in body.get("telecom") or []:
         if telecom.get("system") in ("phone", "email") and telecom.get("value"):
             fields.setdefault(telecom["system"], telecom["value"])
-    fields["practice"] = _practice(body, by=by, at=at)
+    fields["practice"] = _practice(body, by=by, at=at, known={} if practices is None else practices)
     return fields
 
 
-def _practice(body: dict, *, by, at: str):
+def _practice(body: dict, *, by, at: str, known: dict):
+    """The Patient's practice (the client's own unless it names another); `known` keeps those found for a Bundle."""
     codes = [
         gp.get("identifier", {}).get("value", "")
         for gp in body.get("generalPractitioner") or []
         if gp.get("identifier", {}).get("system") == ODS_CODE_SYSTEM
     ]
-    own = Practice.objects.filter(ods_code__iexact=by.fhir_client.organisation.code).first()
-    if not codes:
-        return own
-    practice = Practice.objects.filter(ods_code__iexact=codes[0].strip()[:20]).first()
-    if practice is None:
+    code = codes[0].strip()[:20].upper() if codes else by.fhir_client.organisation.code.upper()
+    if code not in known:
+        known[code] = Practice.objects.filter(ods_code__iexact=code).first()
+    practice = known[code]
+    if codes and practice is None:
         raise unprocessable(f"{codes[0][:20]!r} is not a GP practice we know", f"{at}.generalPractitioner")
     return practice
 
@@ -159,6 +160,13 @@ def existing_patient(*, by, nhs_number: str, at: str):
     if len(matches) > 1:
         raise FhirError(412, "multiple-matches", "More than one Patient has this NHS number", expression=at)
     return matches[0] if matches else None
+
+
+def existing_patients(*, by, nhs_numbers: list[str]) -> dict:
+    """Conditional create for a Bundle: the visible person holding each of these NHS numbers, in one query."""
+    if not nhs_numbers:
+        return {}
+    return {p.nhs_number: p for p in visible_people(by).filter(nhs_number__in=set(nhs_numbers))}
 
 
 def if_none_exist_number(text: str, at: str) -> str:

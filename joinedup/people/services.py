@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from joinedup.accounts.roles import ConsentKind, Perm
 from joinedup.core.access import forget, may
-from joinedup.core.audit import AuditAction, audit_record
-from joinedup.core.timeline import Service, timeline_add
+from joinedup.core.audit import AuditAction, audit_record, audit_records
+from joinedup.core.timeline import Service, timeline_add, timeline_add_many
+from joinedup.directory.models import Practice
 
 from .matching import normalise_name
 from .models import CommunicationNeed, ConsentDecision, EmergencyAccess, Person
@@ -53,7 +54,8 @@ def _require(by, perm, person=None):
         raise NotAllowed(perm)
 
 
-def _clean_and_save(person, *, exclude=()):
+def _normalise(person) -> None:
+    """The NHS number as stored (digits, or none) and the name as searched."""
     if person.nhs_number:
         from joinedup.core.validators import normalise_nhs_number
 
@@ -61,6 +63,10 @@ def _clean_and_save(person, *, exclude=()):
     else:
         person.nhs_number = None
     person.search_name = normalise_name(f"{person.given_name} {person.family_name}")
+
+
+def _clean_and_save(person, *, exclude=()):
+    _normalise(person)
     person.full_clean(exclude=list(exclude), validate_unique=True)
     try:
         with transaction.atomic():
@@ -119,6 +125,73 @@ def _register(*, by, consents, fields) -> Person:
     timeline_add(person=person, service=Service.RECORD, kind="record_created", summary="Record created", by=by)
     forget(by)
     return person
+
+
+class RecordRefused(Exception):
+    """One record of a batch cannot be registered: `index` says which, `error` why (a ValidationError)."""
+
+    def __init__(self, index: int, error: ValidationError):
+        super().__init__(f"Record {index}: {error}")
+        self.index = index
+        self.error = error
+
+
+def people_register(*, by, records: list[dict]) -> list[Person]:
+    """Create many records at once (a GP system's transaction of new patients): each checked as person_register
+    checks one, all of them or none saved, with their consents, audit events and timeline entries, in one insert
+    per table. `records` holds person_register's arguments (the fields, and `consents`); RecordRefused names the
+    first record that cannot be used."""
+    _require(by, Perm.REGISTER_PERSON)
+    from joinedup.core.validators import normalise_nhs_number
+
+    numbers: dict[str, int] = {}
+    for index, record in enumerate(records):
+        number = normalise_nhs_number(record.get("nhs_number") or "")
+        if number and number in numbers:
+            raise RecordRefused(index, ValidationError({"nhs_number": "This NHS number is given to two records here"}))
+        if number:
+            numbers[number] = index
+    held = Person.objects.filter(nhs_number__in=list(numbers)).values_list("nhs_number", flat=True)
+    for number in sorted(held, key=numbers.get)[:1]:
+        try:
+            _refuse_a_number_held_elsewhere(by=by, nhs_number=number)
+        except ValidationError as e:
+            raise RecordRefused(numbers[number], e) from None
+    return _register_many(by=by, records=records)
+
+
+@transaction.atomic
+def _register_many(*, by, records) -> list[Person]:
+    people, decisions = [], []
+    practices = {r["practice"].pk for r in records if r.get("practice") is not None}
+    known = set(Practice.objects.filter(pk__in=practices).values_list("pk", flat=True))
+    for index, record in enumerate(records):
+        person = Person(**{k: v for k, v in record.items() if k in EDITABLE_FIELDS})
+        _normalise(person)
+        try:
+            if person.practice_id is not None and person.practice_id not in known:
+                raise ValidationError({"practice": "Select a GP practice we know"})
+            # Unique NHS numbers were checked above for the whole batch, the practices together just now (a
+            # query for each record otherwise); the database's constraints still hold.
+            person.full_clean(exclude=["practice"], validate_unique=False)
+            for kind, given in (record.get("consents") or {}).items():
+                decisions.append((index, _consent_decision(kind=kind, given=given, by=by)))
+                setattr(person, f"consent_{kind}", given)
+        except ValidationError as e:
+            raise RecordRefused(index, e) from None
+        people.append(person)
+    try:
+        with transaction.atomic():
+            Person.objects.bulk_create(people)
+    except IntegrityError as e:  # a record made with one of the numbers a moment ago, between the check and here
+        raise RecordRefused(0, ValidationError({"nhs_number": NHS_NUMBER_NOT_USABLE})) from e
+    for index, decision in decisions:
+        decision.person = people[index]
+    ConsentDecision.objects.bulk_create([d for _, d in decisions])
+    audit_records(by=by, action=AuditAction.CREATE, what="record", people=people)
+    timeline_add_many(people=people, service=Service.RECORD, kind="record_created", summary="Record created", by=by)
+    forget(by)
+    return people
 
 
 def person_update(*, by, person: Person, expected_version: int, **fields) -> Person:
@@ -203,11 +276,16 @@ def _needs_write(*, by, person, needs, done_by) -> None:
     )
 
 
-def _consent_write(*, person, kind, given, by, note):
+def _consent_decision(*, kind, given, by, note="Recorded when the record was created", person=None):
     if kind not in ConsentKind.values:
         raise ValidationError({"kind": f"Unknown kind of organisation: {kind}"})
     decision = ConsentDecision(person=person, kind=kind, given=given, note=note, by=by)
     decision.full_clean(exclude=["person", "by"])
+    return decision
+
+
+def _consent_write(*, person, kind, given, by, note):
+    decision = _consent_decision(kind=kind, given=given, by=by, note=note, person=person)
     decision.save()
     Person.objects.filter(pk=person.pk).update(**{f"consent_{kind}": given})
     setattr(person, f"consent_{kind}", given)

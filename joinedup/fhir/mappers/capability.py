@@ -10,7 +10,8 @@ BULK = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
 SYSTEM_EXPORT = {"name": "export", "definition": BULK + "export"}
 PATIENT_EXPORT = {"name": "export", "definition": BULK + "patient-export"}
 GROUP_EXPORT = {"name": "export", "definition": BULK + "group-export"}
-PUBLISHED = "2026-12-06"
+OPERATIONS = {"Patient": PATIENT_EXPORT, "Group": GROUP_EXPORT}
+PUBLISHED = "2026-12-07"
 
 
 def scopes_supported() -> list[str]:
@@ -57,10 +58,10 @@ def capability_statement(*, base: str, token_url: str) -> CapabilityStatement:
                     "resource": [
                         {
                             "type": r.name,
-                            "profile": r.profile,
+                            **({"profile": r.profile} if r.profile else {}),
                             "interaction": [{"code": code} for code in r.interactions],
                             **({"conditionalCreate": True} if r.name == "Patient" else {}),
-                            **({"operation": [PATIENT_EXPORT]} if r.name == "Patient" else {}),
+                            **({"operation": [OPERATIONS[r.name]]} if r.name in OPERATIONS else {}),
                             "searchParam": [
                                 {"name": p.name, "type": p.type, "documentation": p.documentation}
                                 | ({"definition": p.definition} if p.definition else {})
@@ -68,8 +69,7 @@ def capability_statement(*, base: str, token_url: str) -> CapabilityStatement:
                             ],
                         }
                         for r in SUPPORTED
-                    ]
-                    + [{"type": "Group", "operation": [GROUP_EXPORT]}],
+                    ],
                     "interaction": [{"code": code} for code in SYSTEM_INTERACTIONS],
                     "operation": [SYSTEM_EXPORT],
                 }

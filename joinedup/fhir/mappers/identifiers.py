@@ -30,6 +30,11 @@ LOCAL = "https://joinedup.example/fhir/CodeSystem/"
 V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 
 
+def instant(value) -> str:
+    """A stored time as fhir.resources writes an instant (UTC as Z), for data written without a model."""
+    return value.isoformat().replace("+00:00", "Z")
+
+
 def ref(resource_type: str, pk, display: str = "") -> dict:
     reference = {"reference": f"{resource_type}/{pk}"}
     if display:

@@ -12,7 +12,7 @@ from fhir.resources.R4B.observation import Observation
 from joinedup.healthchecks.models import SmokingStatus
 from joinedup.healthchecks.valuesets import check_elements
 
-from .identifiers import SNOMED_CT, UCUM, UKCORE_OBSERVATION
+from .identifiers import SNOMED_CT, UCUM, UKCORE_OBSERVATION, instant
 
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
 # The value set writes units as a reader would; UCUM's code for millimetres of mercury differs.
@@ -54,16 +54,24 @@ def element_named(check, slug: str) -> CheckElement | None:
 
 
 def observation_resource(item: CheckElement) -> Observation:
+    return Observation.model_validate(observation_data(item))
+
+
+def observation_data(item: CheckElement) -> dict:
+    """The Observation as plain data (numbers as recorded, Decimal included): what `observation_resource`
+    validates, and what search and bulk export use as they are."""
     check, row = item.check, check_elements()[item.element]
+    recorded = instant(check.recorded_at)
     data = {
+        "resourceType": "Observation",
         "id": item.resource_id,
-        "meta": {"lastUpdated": check.recorded_at.isoformat(), "profile": [UKCORE_OBSERVATION]},
+        "meta": {"lastUpdated": recorded, "profile": [UKCORE_OBSERVATION]},
         "status": "final",
         "category": [{"coding": [{"system": CATEGORY_SYSTEM, "code": CATEGORY.get(item.element, "social-history")}]}],
         "code": {"coding": [{"system": SNOMED_CT, "code": row["snomed_code"], "display": row["description"]}]},
         "subject": {"reference": f"Patient/{check.person_id}"},
         "effectiveDateTime": check.done_on.isoformat(),
-        "issued": check.recorded_at.isoformat(),
+        "issued": recorded,
     }
     if row["unit"]:
         data["valueQuantity"] = {
@@ -72,4 +80,4 @@ def observation_resource(item: CheckElement) -> Observation:
             "system": UCUM,
             "code": UCUM_CODE.get(row["unit"], row["unit"]),
         }
-    return Observation.model_validate(data)
+    return data

@@ -12,7 +12,7 @@ from joinedup.fhir.models import ExportJob
 from joinedup.fhir.services import export_job_create
 
 from .bulk_client import BulkClient
-from .helpers import bearer, issue_codes
+from .helpers import bearer, fhir_get, issue_codes
 
 pytestmark = pytest.mark.django_db
 BASE = "http://testserver/fhir/R4/"
@@ -153,3 +153,41 @@ def test_expired_files_are_removed(client_of, practice_client, person, export_di
     assert bulk.remove_expired(now=job.expires_at + dt.timedelta(seconds=1)) == 1
     assert not (export_dir / job.pk).exists()
     assert client.http.get(status_url, HTTP_AUTHORIZATION=f"Bearer {client.token}").status_code == 404
+
+
+def test_a_group_reads_as_the_members_its_export_holds(http, practice_client, far_practice_client, whole_record):
+    team = whole_record["request"].team
+    person = whole_record["person"]
+    response = fhir_get(http, f"/fhir/R4/Group/emdt-{team.pk}", bearer(practice_client))
+    assert response.status_code == 200
+    group = response.resource
+    assert (group["type"], group["actual"], group["quantity"]) == ("person", True, 1)
+    assert group["name"] == f"EMDT caseload: {team.name}"
+    assert group["member"] == [{"entity": {"reference": f"Patient/{person.pk}"}}]
+    event = AuditEvent.objects.filter(user=practice_client.user, what="FHIR Group").get()
+    assert (event.person_id, event.action) == (person.pk, "listed")
+
+
+def test_a_group_shows_an_outsider_none_of_its_members(http, far_practice_client, whole_record):
+    team = whole_record["request"].team
+    group = fhir_get(http, f"/fhir/R4/Group/emdt-{team.pk}", bearer(far_practice_client)).resource
+    assert group["quantity"] == 0
+    assert "member" not in group
+
+
+@pytest.mark.parametrize("group_id", ["register-999999", "emdt-x", "care-1", "emdt-" + "9" * 30])
+def test_a_group_that_does_not_exist_is_404(http, token, person, group_id):
+    response = fhir_get(http, f"/fhir/R4/Group/{group_id}", token)
+    assert response.status_code == 404
+    assert issue_codes(response) == ["not-found"]
+
+
+def test_an_export_writes_each_resource_as_a_read_answers_it(http, client_of, practice_client, whole_record):
+    """Export maps rows to plain data without building a model of each resource (for speed): the same JSON."""
+    export = client_of(practice_client).export(_type="Patient,Observation")
+    token = bearer(practice_client)
+    for kind in ("Patient", "Observation"):
+        exported = export.resources[kind][0]
+        read = fhir_get(http, f"/fhir/R4/{kind}/{exported['id']}", token)
+        assert read.status_code == 200
+        assert exported == read.resource

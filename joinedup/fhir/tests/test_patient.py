@@ -8,7 +8,7 @@ from joinedup.accounts.roles import ConsentKind, Role
 from joinedup.core.models import AuditEvent
 from joinedup.directory.models import Organisation, Team, TeamKind
 from joinedup.fhir.services import system_client_register
-from joinedup.people.services import consent_record, person_register
+from joinedup.people.services import consent_record, person_register, person_update
 
 from .helpers import bearer, fhir_get, issue_codes, jwks_of
 
@@ -87,7 +87,8 @@ def test_ids_that_name_no_one_answer_404(http, token, resource_id):
 
 def test_a_client_sees_what_its_organisation_would_within_consent(http, personas, person, emdt_request, rsa_key):
     """A Trust system acting as the Blackpool EMDT sees people referred to it only while they consent to NHS
-    sharing: the relationship and the consent come from the one access policy."""
+    sharing: the relationship and the consent come from the one access policy. The first read leaves the
+    account's relationships kept for its next requests (fhir/accounts.py); the withdrawal still counts at once."""
     emdt = Team.objects.get(kind=TeamKind.EMDT, locality=person.practice.locality)
     client = system_client_register(
         by=personas.administrator,
@@ -223,3 +224,62 @@ def test_an_unknown_path_answers_404_with_an_outcome(http, token):
     response = fhir_get(http, "/fhir/R4/Spaceship/1", token)
     assert response.status_code == 404
     assert issue_codes(response) == ["not-supported"]
+
+
+def test_each_change_of_details_is_a_version_that_can_be_read_again(http, token, personas, person):
+    first = fhir_get(http, f"/fhir/R4/Patient/{person.pk}", token).resource
+    changed = person_update(
+        by=personas.gp_practice_staff, person=person, expected_version=person.version, phone="01253 000 111"
+    )
+    person_update(by=personas.gp_practice_staff, person=changed, expected_version=changed.version, postcode="FY1 4AA")
+    history = fhir_get(http, f"/fhir/R4/Patient/{person.pk}/_history", token).resource
+    assert history["type"] == "history"
+    versions = [e["resource"]["meta"]["versionId"] for e in history["entry"]]
+    assert versions == [str(person.version + 2), str(person.version + 1), str(person.version)]
+    assert history["entry"][0]["resource"]["address"][0]["postalCode"] == "FY1 4AA"
+    assert history["entry"][1]["resource"]["telecom"] == [{"system": "phone", "value": "01253 000 111"}]
+    again = fhir_get(http, f"/fhir/R4/Patient/{person.pk}/_history/{person.version}", token)
+    assert again.status_code == 200
+    assert again.resource == first
+    assert again["Content-Type"].startswith("application/fhir+json")
+    what = set(
+        AuditEvent.objects.filter(person=person, what__startswith="FHIR Patient ").values_list("what", flat=True)
+    )
+    assert what == {"FHIR Patient history", "FHIR Patient version"}
+
+
+def test_a_version_never_made_is_404(http, token, person):
+    for version in ("99", "x", "0"):
+        response = fhir_get(http, f"/fhir/R4/Patient/{person.pk}/_history/{version}", token)
+        assert response.status_code == 404
+        assert issue_codes(response) == ["not-found"]
+
+
+def test_a_change_that_is_refused_leaves_no_version(http, token, personas, person):
+    from joinedup.people.services import StaleEdit
+
+    with pytest.raises(StaleEdit):
+        person_update(by=personas.gp_practice_staff, person=person, expected_version=person.version + 5, phone="1")
+    history = fhir_get(http, f"/fhir/R4/Patient/{person.pk}/_history", token).resource
+    assert history["total"] == 1
+
+
+def test_another_areas_practice_cannot_read_the_patients_history(http, far_practice_client, person):
+    far = bearer(far_practice_client)
+    assert fhir_get(http, f"/fhir/R4/Patient/{person.pk}/_history", far).status_code == 404
+    assert fhir_get(http, f"/fhir/R4/Patient/{person.pk}/_history/{person.version}", far).status_code == 404
+
+
+def test_a_client_that_leaves_its_teams_sees_no_one_at_its_next_request(
+    http, token, practice_client, person, django_assert_max_num_queries
+):
+    """The API keeps each account's relationships between requests (fhir/accounts.py), never past a change."""
+    from django.utils import timezone
+
+    from joinedup.accounts.models import Membership
+
+    assert fhir_get(http, f"/fhir/R4/Patient/{person.pk}", token).status_code == 200
+    with django_assert_max_num_queries(5):  # token, memberships' key, the person, the audit event (and a spare)
+        assert fhir_get(http, f"/fhir/R4/Patient/{person.pk}", token).status_code == 200
+    Membership.objects.filter(user=practice_client.user).update(ended=timezone.localdate())
+    assert fhir_get(http, f"/fhir/R4/Patient/{person.pk}", token).status_code == 404

@@ -114,3 +114,74 @@ def test_writing_needs_a_write_scope(http, token, person):
     assert answer.status_code == 403
     bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [{"resource": new_patient()}]}
     assert fhir_send(http, "POST", "/fhir/R4/", token, bundle).status_code == 403
+
+
+def _patients_bundle(*patients, conditional=False) -> dict:
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "resource": p,
+                "request": {"method": "POST", "url": "Patient"}
+                | ({"ifNoneExist": f"identifier={NHS}|{p['identifier'][0]['value']}"} if conditional else {}),
+            }
+            for p in patients
+        ],
+    }
+
+
+NUMBERS = ("9990000026", "9990000034", "9990000042", "9990000050")
+
+
+def test_a_bundle_of_patients_registers_them_together_each_audited_and_on_its_timeline(
+    http, write_token, writer_client, practice, django_assert_max_num_queries
+):
+    from joinedup.core.models import TimelineEntry
+
+    bundle = _patients_bundle(*(new_patient(nhs_number=n, given=f"Aoife{i}") for i, n in enumerate(NUMBERS)))
+    with django_assert_max_num_queries(30):  # one insert per table, whatever the Bundle's size
+        done = fhir_send(http, "POST", "/fhir/R4/", write_token, bundle)
+    assert done.status_code == 200, done.resource
+    people = list(Person.objects.filter(nhs_number__in=NUMBERS).order_by("nhs_number"))
+    assert [p.given_name for p in people] == ["Aoife0", "Aoife1", "Aoife2", "Aoife3"]
+    assert {p.practice for p in people} == {practice}
+    assert [e["response"]["location"] for e in done.resource["entry"]] == [
+        f"http://testserver/fhir/R4/Patient/{p.pk}/_history/1" for p in people
+    ]
+    for person in people:
+        assert AuditEvent.objects.filter(user=writer_client.user, person=person, action="create").count() == 1
+        assert TimelineEntry.objects.filter(person=person, kind="record_created").count() == 1
+    read = fhir_get(http, f"/fhir/R4/Patient/{people[0].pk}", write_token)
+    assert read.status_code == 200 and read.resource["name"][0]["given"] == ["Aoife0"]
+
+
+def test_a_bundle_with_one_bad_patient_saves_none_and_names_the_entry(http, write_token, person):
+    held = new_patient(nhs_number="9990000018")  # Zoë's number: already held
+    bundle = _patients_bundle(new_patient(nhs_number=NUMBERS[0]), new_patient(nhs_number=NUMBERS[1]), held)
+    answer = fhir_send(http, "POST", "/fhir/R4/", write_token, bundle)
+    assert answer.status_code == 422
+    assert answer.resource["issue"][0]["expression"] == ["Bundle.entry[2].resource.identifier"]
+    assert "already has a record" in answer.resource["issue"][0]["diagnostics"]
+    twice = _patients_bundle(new_patient(nhs_number=NUMBERS[0]), new_patient(nhs_number=NUMBERS[0]))
+    answer = fhir_send(http, "POST", "/fhir/R4/", write_token, twice)
+    assert answer.status_code == 422
+    assert answer.resource["issue"][0]["expression"] == ["Bundle.entry[1].resource.identifier"]
+    no_name = new_patient(nhs_number=NUMBERS[2], family="")
+    answer = fhir_send(http, "POST", "/fhir/R4/", write_token, _patients_bundle(new_patient(), no_name))
+    assert answer.status_code == 422
+    assert answer.resource["issue"][0]["expression"][0].startswith("Bundle.entry[1].resource")
+    assert not Person.objects.filter(nhs_number__in=NUMBERS).exists()
+
+
+def test_conditional_creates_in_a_bundle_find_those_known_and_those_made_earlier_in_it(http, write_token, person):
+    bundle = _patients_bundle(
+        new_patient(nhs_number="9990000018"), new_patient(), new_patient(given="Again"), conditional=True
+    )
+    done = fhir_send(http, "POST", "/fhir/R4/", write_token, bundle)
+    assert done.status_code == 200, done.resource
+    statuses = [e["response"]["status"] for e in done.resource["entry"]]
+    assert statuses == ["200 OK", "201 Created", "200 OK"]
+    made = Person.objects.get(nhs_number="9990000026")
+    locations = [e["response"]["location"].rsplit("/_history", 1)[0] for e in done.resource["entry"]]
+    assert locations == [f"http://testserver/fhir/R4/Patient/{pk}" for pk in (person.pk, made.pk, made.pk)]

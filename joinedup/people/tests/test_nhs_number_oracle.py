@@ -57,3 +57,24 @@ def test_someone_who_works_with_the_person_is_told_whose_number_it_is(sign_in, p
     gp = sign_in(personas.gp_practice_staff)
     response = csrf_post(gp, "/people/new/", register_data(practice, nhs_number="999 000 0018"))
     assert "Zoë Ashworth already has a record with this NHS number" in html.unescape(response.content.decode())
+
+
+def test_registering_many_at_once_refuses_a_known_number_as_one_would_and_saves_none(personas, person, far_practice):
+    """people_register (a GP system's Bundle) answers an outsider as person_register does: nothing said of whose
+    number it is, the attempt audited against the holder, and none of the batch saved."""
+    from django.core.exceptions import ValidationError
+
+    from joinedup.people.services import RecordRefused, people_register
+
+    records = [
+        {"nhs_number": n, "given_name": "Ann", "family_name": "Lee", "date_of_birth": "1980-01-01"}
+        for n in ("9990000026", "9990000018")
+    ]
+    before = Person.objects.count()
+    with pytest.raises(RecordRefused) as refused:
+        people_register(by=personas.outsider, records=[{**r, "practice": far_practice} for r in records])
+    assert refused.value.index == 1
+    assert isinstance(refused.value.error, ValidationError)
+    assert refused.value.error.message_dict["nhs_number"] == [NHS_NUMBER_NOT_USABLE]
+    assert Person.objects.count() == before
+    assert AuditEvent.objects.filter(person=person, user=personas.outsider, action=AuditAction.SEARCH).exists()
