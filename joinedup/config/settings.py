@@ -454,6 +454,10 @@ if PRODUCTION:
     for _name, _url in (("JOINEDUP_NOTIFY_BASE_URL", NOTIFY_BASE_URL), ("JOINEDUP_MESH_URL", MESH_URL)):
         if _url and (_urlsplit(_url).hostname or "") in {"127.0.0.1", "localhost", "::1"}:
             raise ImproperlyConfigured(f"Production settings refused: {_name} points at a local stand-in")
+# The address of the person's own Joined Up (the portal, /my/) that messages link to; none in production unless set.
+MESSAGING_PORTAL_URL = os.environ.get(
+    "JOINEDUP_MESSAGING_PORTAL_URL", "" if PRODUCTION else "http://127.0.0.1:8000/my/"
+)
 # The line an EMDT invitation adds about the person's own online account (the portal), when there is one.
 MESSAGING_PORTAL_LINE = os.environ.get(
     "JOINEDUP_MESSAGING_PORTAL_LINE",

@@ -16,13 +16,14 @@ from .access import may
 from .models import Service, TimelineEntry
 
 
-def timeline_add(*, person, service, kind, summary, detail="", by=None, link="", organisation=None, at=None):
+def timeline_entry(*, person, service, kind, summary, detail="", by=None, link="", organisation=None, at=None):
+    """The entry, not yet saved: timeline_add saves one, timeline_add_many a batch (the outbox's sends)."""
     if detail and not link:
         raise ValueError("A timeline entry's detail needs a link: the linked page decides who may read it")
     actor = by if getattr(by, "is_authenticated", False) else None
     if organisation is None and actor is not None:
         organisation = actor.primary_organisation
-    return TimelineEntry.objects.create(
+    return TimelineEntry(
         person=person,
         at=at or timezone.now(),
         service=service,
@@ -33,6 +34,26 @@ def timeline_add(*, person, service, kind, summary, detail="", by=None, link="",
         organisation=organisation,
         actor=actor,
     )
+
+
+def timeline_add(*, person, service, kind, summary, detail="", by=None, link="", organisation=None, at=None):
+    entry = timeline_entry(
+        person=person,
+        service=service,
+        kind=kind,
+        summary=summary,
+        detail=detail,
+        by=by,
+        link=link,
+        organisation=organisation,
+        at=at,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def timeline_add_many(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    return TimelineEntry.objects.bulk_create(entries)
 
 
 def page_permission(link: str) -> str | None:

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from joinedup.inbox.models import InboxItem
-from joinedup.messaging import mesh, services
+from joinedup.messaging import mesh, notify, services
 from joinedup.messaging.models import Message, Status, Transfer
 from joinedup.messaging.services import outbox_send_due
 
@@ -20,14 +20,17 @@ class Killed(BaseException):
     """The worker process dying: not an Exception, so nothing in the worker catches it."""
 
 
-def kill_after(monkeypatch, module, name, n):
-    """Let `n` calls of module.name through, then die inside the next one (after its effect outside happened)."""
+def kill_after(monkeypatch, module, name, n, *, after_effect=False):
+    """Let `n` calls of module.name through, then die inside the next one: before it does anything, or, with
+    `after_effect`, once it has done it (Notify has the message) but before the worker hears the answer."""
     real = getattr(module, name)
     calls = []
 
     def dying(*args, **kwargs):
         calls.append(1)
         if len(calls) > n:
+            if after_effect:
+                real(*args, **kwargs)
             raise Killed
         return real(*args, **kwargs)
 
@@ -43,18 +46,22 @@ def test_a_worker_killed_half_way_through_a_batch_sends_each_message_once_after_
     reachable, personas, notify_standin, monkeypatch
 ):
     batch = [queue(reachable, personas.community_clinician, key=f"k:{n}", now=daytime()) for n in range(6)]
-    # Notify accepts the third message, then the worker dies before it records that.
-    kill_after(monkeypatch, services, "_sent", 2)
+    # Batches of two: the first is sent and recorded; Notify accepts the third message, then the worker dies
+    # before it hears so, let alone records it.
+    kill_after(monkeypatch, notify, "send_text", 2, after_effect=True)
     with pytest.raises(Killed):
-        outbox_send_due(now=daytime())
+        outbox_send_due(now=daytime(), batch=2)
     monkeypatch.undo()
     states = dict(Message.objects.values_list("key", "status"))
     assert list(states.values()).count(Status.SENT) == 2 and len(notify_standin.sent) == 3
-    # Restarted straight away: the rows another worker holds are left alone until their lease runs out.
-    assert outbox_send_due(now=daytime() + dt.timedelta(seconds=10)) == {}
-    # After the lease, the new worker recovers them: the one Notify holds is found by its reference, not resent.
+    # Restarted straight away: the batch the dead worker held is left alone until its lease runs out; the two
+    # it never claimed go.
+    assert outbox_send_due(now=daytime() + dt.timedelta(seconds=10)) == {Status.SENT: 2}
+    assert len(notify_standin.sent) == 5
+    # After the lease, the new worker recovers the dead one's batch: the message Notify holds is found by its
+    # reference and recorded, not sent again; the other is sent.
     later = daytime() + dt.timedelta(seconds=settings.MESSAGING_LEASE_SECONDS + 1)
-    assert outbox_send_due(now=later) == {Status.SENT: 4}
+    assert outbox_send_due(now=later) == {Status.SENT: 2}
     assert sorted(n["reference"] for n in notify_standin.sent) == sorted(m.reference for m in batch)
     assert set(Message.objects.values_list("status", flat=True)) == {Status.SENT}
 
