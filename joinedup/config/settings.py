@@ -448,6 +448,8 @@ MESSAGING_SEND_ON_COMMIT = _flag("JOINEDUP_MESSAGING_SEND_ON_COMMIT", ENVIRONMEN
 MESSAGING_BACKOFF_SECONDS = int(os.environ.get("JOINEDUP_MESSAGING_BACKOFF_SECONDS", "60"))
 # A row "sending" for longer than this belongs to a worker that died: another worker recovers it.
 MESSAGING_LEASE_SECONDS = int(os.environ.get("JOINEDUP_MESSAGING_LEASE_SECONDS", "300"))
+# How long the MESH task gives MESH to answer before it tries its files anyway (mesh-sandbox starting with the demo).
+MESSAGING_MESH_WAIT_SECONDS = float(os.environ.get("JOINEDUP_MESSAGING_MESH_WAIT_SECONDS", "15"))
 if PRODUCTION:
     from urllib.parse import urlsplit as _urlsplit
 

@@ -164,3 +164,39 @@ def test_a_mesh_worker_killed_half_way_sends_each_file_once_after_restart(practi
     assert len(received) == 4  # each once
     assert set(Transfer.objects.values_list("state", flat=True)) == {Transfer.State.ACCEPTED}
     assert len({t.local_id for t in batch}) == 4
+
+
+def test_the_scheduled_exchange_waits_for_mesh_to_start_answering(practice_on_mesh, mesh_sandbox, monkeypatch, caplog):
+    """The demo's scheduler can run its first exchange before mesh-sandbox answers: it waits, quietly."""
+    import requests
+
+    [transfer] = files(practice_on_mesh, 1)
+    real = mesh.client()
+    starting = iter([requests.ConnectionError("refused"), requests.ConnectionError("refused")])
+    answer = real.ping
+
+    def ping():
+        if error := next(starting, None):
+            raise error
+        return answer()
+
+    monkeypatch.setattr(real, "ping", ping)
+    monkeypatch.setattr(mesh.time, "sleep", lambda seconds: None)
+    try:
+        assert mesh.mesh_exchange(now=daytime(), api=real, wait=15) == {Transfer.State.ACCEPTED: 1}
+    finally:
+        real.close()
+    assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    transfer.refresh_from_db()
+    assert transfer.state == Transfer.State.ACCEPTED and transfer.attempts == 1
+
+
+def test_mesh_that_never_answers_is_one_plain_line_and_the_files_wait(practice_on_mesh, settings, monkeypatch, caplog):
+    settings.MESH_URL = "http://127.0.0.1:9"
+    [transfer] = files(practice_on_mesh, 1)
+    monkeypatch.setattr(mesh.time, "sleep", lambda seconds: None)
+    assert mesh.mesh_exchange(now=daytime(), wait=0.01) == {Transfer.State.QUEUED: 1}
+    warnings = [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    assert [r.exc_info for r in warnings] == [None] and "not answering" in warnings[0].getMessage()
+    transfer.refresh_from_db()
+    assert transfer.state == Transfer.State.QUEUED and transfer.next_attempt_at > daytime()
