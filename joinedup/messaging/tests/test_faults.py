@@ -200,3 +200,17 @@ def test_mesh_that_never_answers_is_one_plain_line_and_the_files_wait(practice_o
     assert [r.exc_info for r in warnings] == [None] and "not answering" in warnings[0].getMessage()
     transfer.refresh_from_db()
     assert transfer.state == Transfer.State.QUEUED and transfer.next_attempt_at > daytime()
+
+
+def test_a_batch_that_takes_half_the_lease_hands_its_unsent_rest_back(reachable, personas, notify_standin, monkeypatch):
+    """Notify so slow that the batch would outlive its lease: what is not sent yet goes back to waiting, so no
+    other worker takes a row this one may still send (H51)."""
+    batch = [queue(reachable, personas.community_clinician, key=f"k:{n}", now=daytime()) for n in range(3)]
+    clock = iter([0.0, 0.0, settings.MESSAGING_LEASE_SECONDS])  # the deadline, the first send, then too late
+    monkeypatch.setattr(services, "_clock", lambda: next(clock, 10**9))
+    assert services.outbox_send_due(now=daytime(), batch=3) == {Status.SENT: 1}
+    monkeypatch.undo()
+    rest = Message.objects.filter(pk__in=[m.pk for m in batch[1:]])
+    assert {(m.status, m.attempts, m.claimed_at) for m in rest} == {(Status.QUEUED, 0, None)}
+    assert len(notify_standin.sent) == 1
+    assert outbox_send_due(now=daytime()) == {Status.SENT: 2}
