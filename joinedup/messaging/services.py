@@ -152,7 +152,8 @@ def outbox_claim(*, now=None, limit=100) -> list[tuple[Message, bool]]:
     stale = now - dt.timedelta(seconds=settings.MESSAGING_LEASE_SECONDS)
     # Two queries, each served by the (status, next_attempt_at) index: one with an OR read every waiting row and
     # sorted them for each batch, so a long queue cost more per message the longer it was.
-    due = Message.objects.select_for_update(skip_locked=True, of=("self",)).select_related("person")
+    # Without the person or organisation joined: sending needs neither (the rare failure loads the person).
+    due = Message.objects.select_for_update(skip_locked=True, of=("self",))
     with transaction.atomic():
         rows = list(due.filter(status=Status.SENDING, claimed_at__lt=stale).order_by("id")[:limit])
         if len(rows) < limit:
@@ -243,18 +244,38 @@ def _sent(sent: list[tuple[Message, str]], *, now) -> None:
         if pk in still_sending:
             message.status, message.notify_id, message.sent_at, message.why = Status.SENT, notify_id, now, ""
             rows.append(message)
-    # One statement for the batch (psycopg pipelines it); bulk_update's CASE per row cost more than Notify's calls.
+    _mark_sent(rows, now=now)
+    timeline_add_many([_sent_entry(m) for m in rows])
+
+
+def _mark_sent(rows, *, now) -> None:
+    """One statement for the batch: a CASE per row (bulk_update) or a statement per row cost more than Notify's
+    calls. PostgreSQL joins the batch's ids and Notify ids as arrays; SQLite, in-process, takes one per row."""
+    table = Message._meta.db_table
     with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE messaging_message SET status = %s, notify_id = %s, sent_at = %s, why = '' WHERE id = %s",
-            [(Status.SENT.value, m.notify_id, now, m.pk) for m in rows],
-        )
-    timeline_add_many(
-        [
-            timeline_entry(**_timeline_fields(m, f"{m.get_channel_display()} sent: {PURPOSES[m.purpose].label}"))
-            for m in rows
-        ]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS m SET status = %s, notify_id = v.notify_id, sent_at = %s, why = '' "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::text[]) AS v(id, notify_id) WHERE m.id = v.id",
+                [Status.SENT.value, now, [m.pk for m in rows], [m.notify_id for m in rows]],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, notify_id = %s, sent_at = %s, why = '' WHERE id = %s",  # noqa: S608
+                [(Status.SENT.value, m.notify_id, now, m.pk) for m in rows],
+            )
+
+
+def _sent_entry(message):
+    """The timeline entry for a message sent, by its person's and organisation's ids: neither is loaded to send."""
+    entry = timeline_entry(
+        person=None,
+        service=message.service,
+        kind=f"message_{message.status}",
+        summary=f"{message.get_channel_display()} sent: {PURPOSES[message.purpose].label}",
     )
+    entry.person_id, entry.organisation_id = message.person_id, message.organisation_id
+    return entry
 
 
 @transaction.atomic
