@@ -4,10 +4,11 @@ of the same HTTP calls, in the same run.
 N people (10,000 at full size, 1,000 quick) each have a health check reminder queued (message_queue, as a
 booking does: communication needs read, the row and its timeline entry written). Timed: the worker sending them
 all (outbox_send_due: a batch of 100 claimed in one transaction, the Notify client's call for each, then the
-batch's rows marked sent and their timeline entries written in one transaction). Baseline, same run, same stand-in: a bare loop making the same calls with the
-same client (notifications-python-client's send_sms_notification with the same phone number, template and
-personalisation), no database. The stand-in runs in a thread of the same process and checks every token and body
-in both. Peak memory: the process's peak resident set (ru_maxrss) after sending.
+batch's rows marked sent and their timeline entries written in one transaction). Baseline, same run, same
+stand-in: a bare loop making the same calls with the same client (notifications-python-client's
+send_sms_notification with the same phone number, template and personalisation), no database. The stand-in runs
+in a thread of the same process and checks every token and body in both. Peak memory: the process's peak
+resident set (ru_maxrss) after sending.
 """
 
 import argparse
