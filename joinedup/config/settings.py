@@ -448,12 +448,18 @@ MESSAGING_SEND_ON_COMMIT = _flag("JOINEDUP_MESSAGING_SEND_ON_COMMIT", ENVIRONMEN
 MESSAGING_BACKOFF_SECONDS = int(os.environ.get("JOINEDUP_MESSAGING_BACKOFF_SECONDS", "60"))
 # A row "sending" for longer than this belongs to a worker that died: another worker recovers it.
 MESSAGING_LEASE_SECONDS = int(os.environ.get("JOINEDUP_MESSAGING_LEASE_SECONDS", "300"))
+# How long the MESH task gives MESH to answer before it tries its files anyway (mesh-sandbox starting with the demo).
+MESSAGING_MESH_WAIT_SECONDS = float(os.environ.get("JOINEDUP_MESSAGING_MESH_WAIT_SECONDS", "15"))
 if PRODUCTION:
     from urllib.parse import urlsplit as _urlsplit
 
     for _name, _url in (("JOINEDUP_NOTIFY_BASE_URL", NOTIFY_BASE_URL), ("JOINEDUP_MESH_URL", MESH_URL)):
         if _url and (_urlsplit(_url).hostname or "") in {"127.0.0.1", "localhost", "::1"}:
             raise ImproperlyConfigured(f"Production settings refused: {_name} points at a local stand-in")
+# The address of the person's own Joined Up (the portal, /my/) that messages link to; none in production unless set.
+MESSAGING_PORTAL_URL = os.environ.get(
+    "JOINEDUP_MESSAGING_PORTAL_URL", "" if PRODUCTION else "http://127.0.0.1:8000/my/"
+)
 # The line an EMDT invitation adds about the person's own online account (the portal), when there is one.
 MESSAGING_PORTAL_LINE = os.environ.get(
     "JOINEDUP_MESSAGING_PORTAL_LINE",

@@ -16,7 +16,8 @@ from .access import may
 from .models import Service, TimelineEntry
 
 
-def _entry(person, service, kind, summary, detail="", by=None, link="", organisation=None, at=None):
+def timeline_entry(*, person, service, kind, summary, detail="", by=None, link="", organisation=None, at=None):
+    """The entry, not yet saved: timeline_add saves one, timeline_add_many a batch (the outbox's sends)."""
     if detail and not link:
         raise ValueError("A timeline entry's detail needs a link: the linked page decides who may read it")
     actor = by if getattr(by, "is_authenticated", False) else None
@@ -36,15 +37,24 @@ def _entry(person, service, kind, summary, detail="", by=None, link="", organisa
 
 
 def timeline_add(*, person, service, kind, summary, detail="", by=None, link="", organisation=None, at=None):
-    entry = _entry(person, service, kind, summary, detail, by, link, organisation, at)
-    entry.save()
+    entry = timeline_entry(
+        person=person,
+        service=service,
+        kind=kind,
+        summary=summary,
+        detail=detail,
+        by=by,
+        link=link,
+        organisation=organisation,
+        at=at,
+    )
+    entry.save(force_insert=True)
     return entry
 
 
-def timeline_add_many(*, people, service, kind, summary, by=None, at=None) -> None:
-    """The same entry on many people's timelines (records created together), in one INSERT."""
-    at = at or timezone.now()
-    TimelineEntry.objects.bulk_create([_entry(p, service, kind, summary, by=by, at=at) for p in people])
+def timeline_add_many(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """Entries made with timeline_entry, saved in one INSERT (records created together; the outbox's sends)."""
+    return TimelineEntry.objects.bulk_create(entries)
 
 
 def page_permission(link: str) -> str | None:

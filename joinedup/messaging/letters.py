@@ -2,7 +2,8 @@
 24.6-120 mm from the left and 39.5-66.3 mm from the top, 3 to 7 lines, a UK postcode last and nothing else in that
 area; 15 mm side margins and 5 mm top and bottom; the body from 95 mm down on page 1; at most 10 pages. A large
 print letter keeps the address block as Notify needs it and sets the body in 18 point; an easy read letter uses
-short sentences (the wording in WORDS)."""
+short sentences (the wording in WORDS). A plan copy carries the plan itself after its covering words, laid out by
+the plan's own printable template (care/_plan_body.jinja), from page 2."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -35,8 +36,17 @@ WORDS = {
         ["Your care team will meet on {when}.", "You can come.", "You can tell us what matters to you. {portal}"],
     ),
     "plan_copy": (
-        ["Here is a copy of the care and support plan you agreed on {when}. Keep it somewhere safe."],
-        ["This is your plan.", "We agreed it on {when}."],
+        [
+            "Here is a copy of the care and support plan you agreed on {when}. It starts on the next page. Keep it "
+            "somewhere safe, and bring it when you meet the people who support you.",
+            "If anything in it is wrong, or you want to change it, tell your key worker.",
+        ],
+        [
+            "This is your plan.",
+            "We agreed it on {when}.",
+            "It is on the next page.",
+            "Tell your key worker if it is wrong.",
+        ],
     ),
     "key_worker": (
         ["Your new key worker is {key_worker}. They will be in touch soon to introduce themselves."],
@@ -60,10 +70,18 @@ def paragraphs(purpose: str, personalisation: dict, *, easy_read: bool) -> list[
     return [p.format_map(values).strip() for p in (easy if easy_read else plain)]
 
 
-def letter_html(*, purpose, address: list[str], personalisation: dict, letter_format: str = "", extra=None) -> str:
+def letter_html(
+    *, purpose, address: list[str], personalisation: dict, letter_format: str = "", extra=None, plan_version=None
+) -> str:
+    plan = {}
+    if plan_version is not None:
+        from joinedup.care.printing import own_copy
+
+        plan = own_copy(version=plan_version)
     return render_to_string(
         "messaging/letter.jinja",
         {
+            **plan,
             "address": address,
             "date": format_date(timezone.localdate()),
             "paragraphs": [

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import logging
+import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -305,17 +306,38 @@ def _import_extract(record, body: bytes, practice) -> None:
     )
 
 
-def mesh_exchange(*, now=None, api=None, batch=50) -> dict[str, int]:
-    """Send what is due, then read our inbox and send back what that made. Answers how many ended in each state."""
+def mesh_answers(api, *, wait: float) -> bool:
+    """Whether MESH answers its ping, trying again for up to `wait` seconds (0.5, 1, 2... apart): the scheduler's
+    first exchange in the demo can come before mesh-sandbox has started."""
+    from requests import RequestException
+
+    deadline, pause = time.monotonic() + wait, 0.5
+    while True:
+        try:
+            api.ping()
+            return True
+        except RequestException as e:
+            if time.monotonic() + pause > deadline:
+                log.warning("MESH is not answering at %s (%s): files wait and are tried again", settings.MESH_URL, e)
+                return False
+        time.sleep(pause)
+        pause = min(pause * 2, 5)
+
+
+def mesh_exchange(*, now=None, api=None, batch=50, wait: float = 0) -> dict[str, int]:
+    """Send what is due, then read our inbox and send back what that made. Answers how many ended in each state.
+    With `wait`, first give MESH that many seconds to answer (the scheduled task's first run at start-up); if it
+    still does not, the files due are tried and wait for their next attempt, as when MESH is down."""
     now = now or timezone.now()
     own = api is None
     try:
         api = api or client()
     except MeshDown:
         api = None
+    reachable = api is not None and (not wait or mesh_answers(api, wait=wait))
     try:
         counts = _send_due(api, now=now, batch=batch)
-        if api is not None:
+        if reachable:
             _read_inbox(api, counts, now=now)
             for state, n in _send_due(api, now=timezone.now(), batch=batch).items():  # outcomes of imports just read
                 counts[state] = counts.get(state, 0) + n
@@ -335,9 +357,14 @@ def _send_due(api, *, now, batch) -> dict[str, int]:
 
 
 def _read_inbox(api, counts, *, now) -> None:
+    from requests import RequestException
+
     try:
         ids = api.list_messages()
-    except Exception:  # noqa: BLE001  (MESH down: the next run reads the inbox)
+    except RequestException as e:  # MESH down: the next run reads the inbox
+        log.warning("MESH inbox could not be read (%s): the next exchange reads it", type(e).__name__)
+        return
+    except Exception:  # noqa: BLE001  (anything else is worth its traceback)
         log.warning("MESH inbox could not be read", exc_info=True)
         return
     for message_id in ids:

@@ -48,6 +48,10 @@ class Message(models.Model):
     recipient = models.CharField(max_length=320, blank=True)  # phone number or email address; letters: see address
     address = models.JSONField(default=list, blank=True)  # letter address lines, postcode last
     personalisation = models.JSONField(default=dict, blank=True)
+    # The agreed plan a plan copy hands over: a letter carries it, printed as the plan's own PDF is.
+    plan_version = models.ForeignKey(
+        "care.CarePlanVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     letter_format = models.CharField(max_length=20, blank=True)  # "", "large_print" or "easy_read"
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     why = models.CharField(max_length=300, blank=True)  # why withheld, or what went wrong

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from joinedup.core.validators import normalise_postcode, validate_uk_postcode
+from joinedup.portal.queries import has_own_account
 
 from .models import Channel
 from .purposes import PURPOSES
@@ -65,11 +66,13 @@ def _reachable(person, channel: str) -> tuple[str, list]:
     return ("", address) if address else ("", [])
 
 
-def _order(person, needs) -> list[str]:
+def _order(person, needs, purpose) -> list[str]:
     if "text_only" in needs:
         return [Channel.TEXT]
     if "email_only" in needs:
         return [Channel.EMAIL]
+    if PURPOSES[purpose].document and not has_own_account(person=person):
+        return [Channel.LETTER, Channel.TEXT, Channel.EMAIL]
     preferred = {"text": Channel.TEXT, "email": Channel.EMAIL, "letter": Channel.LETTER}.get(person.preferred_channel)
     order = [Channel.TEXT, Channel.EMAIL, Channel.LETTER]
     if preferred:
@@ -97,7 +100,7 @@ def decide(person, purpose: str, *, now=None) -> Decision:
     if person.preferred_channel == "phone" and not ({"text_only", "email_only"} & needs.keys()):
         voicemail = " Do not leave a voicemail." if person.no_voicemail else ""
         return Decision(withheld="Prefers a phone call", task=f"Phone them about this: {label}.{voicemail}")
-    for channel in _order(person, needs):
+    for channel in _order(person, needs, purpose):
         recipient, address = _reachable(person, channel)
         if not recipient and not address:
             continue

@@ -11,13 +11,16 @@ from django.conf import settings
 class Purpose:
     label: str  # on the timeline and the pages: names the kind of message, never what it says
     consent: str = ""  # a Person consent field the message needs, e.g. "consent_peer_support"
+    # It hands over a document (the plan): a letter carries it; a text or email can only point to the person's own
+    # Joined Up, so without one a letter goes first whatever channel they prefer (unless text or email only).
+    document: bool = False
 
 
 PURPOSES = {
     "hc_booking": Purpose("Health check appointment"),
     "hc_reminder": Purpose("Health check reminder"),
     "emdt_invitation": Purpose("EMDT discussion invitation"),
-    "plan_copy": Purpose("Care and support plan copy"),
+    "plan_copy": Purpose("Care and support plan copy", document=True),
     "key_worker": Purpose("New key worker"),
     "peer_support_first_contact": Purpose("Peer support first contact", consent="consent_peer_support"),
 }

@@ -4,10 +4,12 @@ the row says "sending" while Notify is being called and a worker that dies there
 recover (it asks Notify for the reference before sending again)."""
 
 import datetime as dt
+import gc
 import logging
+import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +17,7 @@ from django.utils import timezone
 from joinedup.accounts.roles import Perm
 from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_record
-from joinedup.core.timeline import timeline_add
+from joinedup.core.timeline import timeline_add, timeline_add_many, timeline_entry
 from joinedup.inbox.services import inbox_send
 from joinedup.people.services import NotAllowed
 
@@ -29,6 +31,7 @@ from .purposes import PURPOSES, template_id
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+_clock = time.monotonic  # how long a batch has taken (a test makes Notify slow)
 
 
 def _actor(by):
@@ -40,14 +43,18 @@ def _what(message) -> str:
 
 
 def _timeline(message, summary, by=None):
-    timeline_add(
-        person=message.person,
-        service=message.service,
-        kind=f"message_{message.status}",
-        summary=summary,
-        by=by,
-        organisation=message.organisation,
-    )
+    timeline_add(**_timeline_fields(message, summary, by=by))
+
+
+def _timeline_fields(message, summary, by=None) -> dict:
+    return {
+        "person": message.person,
+        "service": message.service,
+        "kind": f"message_{message.status}",
+        "summary": summary,
+        "by": by,
+        "organisation": message.organisation,
+    }
 
 
 def _hand_over(message, *, kind, source, why, link=""):
@@ -76,7 +83,17 @@ def _hand_over(message, *, kind, source, why, link=""):
 
 @transaction.atomic
 def message_queue(
-    *, person, purpose, service, key, by=None, personalisation=None, not_before=None, organisation=None, now=None
+    *,
+    person,
+    purpose,
+    service,
+    key,
+    by=None,
+    personalisation=None,
+    not_before=None,
+    organisation=None,
+    now=None,
+    plan_version=None,
 ) -> Message:
     """Write the message in the transaction of its cause. The same `key` again answers the message already
     queued. Communication needs decide the channel and the earliest safe moment, or withhold it and hand a
@@ -99,6 +116,7 @@ def message_queue(
         address=decision.address,
         letter_format=decision.letter_format,
         personalisation=personalisation or {},
+        plan_version=plan_version,
         status=Status.WITHHELD if decision.withheld else Status.QUEUED,
         why=decision.withheld,
         not_before=max(filter(None, [now, not_before, decision.not_before])),
@@ -133,16 +151,16 @@ def outbox_claim(*, now=None, limit=100) -> list[tuple[Message, bool]]:
     lease is a worker that died part-way: it is taken again, recovering."""
     now = now or timezone.now()
     stale = now - dt.timedelta(seconds=settings.MESSAGING_LEASE_SECONDS)
+    # Two queries, each served by the (status, next_attempt_at) index: one with an OR read every waiting row and
+    # sorted them for each batch, so a long queue cost more per message the longer it was.
+    # Without the person or organisation joined: sending needs neither (the rare failure loads the person).
+    due = Message.objects.select_for_update(skip_locked=True, of=("self",))
     with transaction.atomic():
-        rows = list(
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(status=Status.QUEUED, next_attempt_at__lte=now, not_before__lte=now)
-                | Q(status=Status.SENDING, claimed_at__lt=stale)
-            )
-            .select_related("person")
-            .order_by("next_attempt_at", "id")[:limit]
-        )
+        rows = list(due.filter(status=Status.SENDING, claimed_at__lt=stale).order_by("id")[:limit])
+        if len(rows) < limit:
+            rows += due.filter(status=Status.QUEUED, next_attempt_at__lte=now, not_before__lte=now).order_by(
+                "next_attempt_at", "id"
+            )[: limit - len(rows)]
         claimed = [(m, m.status == Status.SENDING) for m in rows]
         Message.objects.filter(pk__in=[m.pk for m in rows]).update(
             status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
@@ -159,6 +177,7 @@ def _send(api, message) -> str:
             address=message.address,
             personalisation=message.personalisation,
             letter_format=message.letter_format,
+            plan_version=message.plan_version,
         )
         return notify.send_letter(api, pdf=pdf, reference=message.reference)
     template = template_id(message.purpose, message.channel)
@@ -181,33 +200,83 @@ def _send(api, message) -> str:
     )
 
 
-def message_send(message, *, recovering=False, api=None, now=None) -> str:
-    """Send one claimed message and record what happened; answers its new status. Nothing raised: one bad
-    message never stops the batch."""
-    now = now or timezone.now()
+def _call_notify(message, *, recovering, api, now) -> tuple[str, str]:
+    """(Notify's id, "") when Notify has the message; ("", its new status) when not, recorded. Nothing raised: one
+    bad message never stops the batch."""
     try:
         api = api or notify.client()
         notify_id = notify.already_sent(api, message.reference) if recovering else ""
-        notify_id = notify_id or _send(api, message)
+        return notify_id or _send(api, message), ""
     except (notify.Permanent, LetterTooLong) as e:
-        return _failed(message, str(e), now=now)
+        return "", _failed(message, str(e), now=now)
     except notify.Temporary as e:
-        return _retry(message, str(e), now=now)
+        return "", _retry(message, str(e), now=now)
     except Exception as e:  # noqa: BLE001  (recorded on the message; the batch goes on)
         log.exception("message %s", message.pk)
-        return _retry(message, f"Could not send: {type(e).__name__}", now=now)
-    return _sent(message, notify_id, now=now)
+        return "", _retry(message, f"Could not send: {type(e).__name__}", now=now)
+
+
+def message_send(message, *, recovering=False, api=None, now=None) -> str:
+    """Send one claimed message and record what happened; answers its new status."""
+    now = now or timezone.now()
+    notify_id, status = _call_notify(message, recovering=recovering, api=api, now=now)
+    if status:
+        return status
+    _sent([(message, notify_id)], now=now)
+    return message.status
 
 
 @transaction.atomic
-def _sent(message, notify_id, *, now) -> str:
-    updated = Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=Status.SENT, notify_id=notify_id, sent_at=now, why=""
+def _sent(sent: list[tuple[Message, str]], *, now) -> None:
+    """Record a batch of messages Notify accepted: one UPDATE and one INSERT of timeline entries, whatever the
+    batch's size. A row no longer "sending" (a delivery receipt came first) is left as it is. A worker that dies
+    before this leaves the batch "sending": the next one finds each message at Notify by its reference."""
+    if not sent:
+        return
+    ids = {message.pk: (message, notify_id) for message, notify_id in sent}
+    still_sending = set(
+        Message.objects.select_for_update()
+        .filter(pk__in=ids, status=Status.SENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    if updated:
-        message.status, message.notify_id, message.sent_at = Status.SENT, notify_id, now
-        _timeline(message, f"{message.get_channel_display()} sent: {PURPOSES[message.purpose].label}")
-    return message.status
+    rows = []
+    for pk, (message, notify_id) in ids.items():
+        if pk in still_sending:
+            message.status, message.notify_id, message.sent_at, message.why = Status.SENT, notify_id, now, ""
+            rows.append(message)
+    _mark_sent(rows, now=now)
+    timeline_add_many([_sent_entry(m) for m in rows])
+
+
+def _mark_sent(rows, *, now) -> None:
+    """One statement for the batch: a CASE per row (bulk_update) or a statement per row cost more than Notify's
+    calls. PostgreSQL joins the batch's ids and Notify ids as arrays; SQLite, in-process, takes one per row."""
+    table = Message._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS m SET status = %s, notify_id = v.notify_id, sent_at = %s, why = '' "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::text[]) AS v(id, notify_id) WHERE m.id = v.id",
+                [Status.SENT.value, now, [m.pk for m in rows], [m.notify_id for m in rows]],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, notify_id = %s, sent_at = %s, why = '' WHERE id = %s",  # noqa: S608
+                [(Status.SENT.value, m.notify_id, now, m.pk) for m in rows],
+            )
+
+
+def _sent_entry(message):
+    """The timeline entry for a message sent, by its person's and organisation's ids: neither is loaded to send."""
+    entry = timeline_entry(
+        person=None,
+        service=message.service,
+        kind=f"message_{message.status}",
+        summary=f"{message.get_channel_display()} sent: {PURPOSES[message.purpose].label}",
+    )
+    entry.person_id, entry.organisation_id = message.person_id, message.organisation_id
+    return entry
 
 
 @transaction.atomic
@@ -236,15 +305,47 @@ def _retry(message, why, *, now) -> str:
 
 
 def outbox_send_due(*, now=None, batch=100, api=None) -> dict[str, int]:
-    """Send every message due now, a batch at a time. Answers how many ended in each status."""
+    """Send every message due now, a batch at a time: the batch claimed in one transaction, each message's Notify
+    call over the client's one HTTP session, then the batch's "sent" recorded in one transaction. A batch that
+    takes half the lease (Notify very slow) hands its unsent rest back, so no other worker takes a row this one
+    may still send, and ends the run (the next run sends them). Answers how many ended in each status."""
     now = now or timezone.now()
     counts: dict[str, int] = {}
     api = api or _client_or_none()
-    while claimed := outbox_claim(now=now, limit=batch):
-        for message, recovering in claimed:
-            status = message_send(message, recovering=recovering, api=api, now=now)
-            counts[status] = counts.get(status, 0) + 1
+    # The objects the process already holds (Django, the app, the client) are left out of garbage collections for
+    # the run: a full collection walking them all every few batches cost the sends as much as their queries did.
+    gc.freeze()
+    try:
+        _send_batches(counts, now=now, batch=batch, api=api)
+    finally:
+        gc.unfreeze()
     return counts
+
+
+def _send_batches(counts, *, now, batch, api) -> None:
+    slow = False
+    while not slow and (claimed := outbox_claim(now=now, limit=batch)):
+        accepted = []
+        deadline = _clock() + settings.MESSAGING_LEASE_SECONDS / 2
+        for i, (message, recovering) in enumerate(claimed):
+            if slow := _clock() > deadline:
+                _release([m for m, _ in claimed[i:]])
+                break
+            notify_id, status = _call_notify(message, recovering=recovering, api=api, now=now)
+            if status:
+                counts[status] = counts.get(status, 0) + 1
+            else:
+                accepted.append((message, notify_id))
+        _sent(accepted, now=now)
+        for message, _ in accepted:
+            counts[message.status] = counts.get(message.status, 0) + 1
+
+
+def _release(messages) -> None:
+    """Claimed rows this worker will not send now: waiting again, the claim not counted as an attempt."""
+    Message.objects.filter(pk__in=[m.pk for m in messages], status=Status.SENDING).update(
+        status=Status.QUEUED, claimed_at=None, attempts=F("attempts") - 1
+    )
 
 
 def _client_or_none():
@@ -329,6 +430,7 @@ def failure_retry(*, by, message) -> Message:
         by=by,
         personalisation=message.personalisation,
         organisation=message.organisation,
+        plan_version=message.plan_version,
     )
     audit_record(by=by, action=AuditAction.UPDATE, what="failed message sent again", person=message.person)
     return again
@@ -371,10 +473,22 @@ def _when(moment) -> str:
     return f"{format_date(moment)} at {timezone.localtime(moment):%H:%M}"
 
 
+def _own_joined_up(person, page: str = "") -> str | None:
+    """None when the person has no Joined Up of their own (never signed in with NHS login); else the address of
+    `page` in it, or "" when no address is set (JOINEDUP_MESSAGING_PORTAL_URL)."""
+    from joinedup.portal.queries import has_own_account
+
+    if not has_own_account(person=person):
+        return None
+    return settings.MESSAGING_PORTAL_URL + page if settings.MESSAGING_PORTAL_URL else ""
+
+
 def emdt_invitation_queue(*, item, by):
-    """A person placed on an EMDT meeting's agenda: the invitation, with how to prepare."""
+    """A person placed on an EMDT meeting's agenda: the invitation, with how to prepare, and their own Joined Up
+    (where they can add their words) only when they have one."""
     from joinedup.core.timeline import Service
 
+    where = _own_joined_up(item.person)
     message_queue(
         person=item.person,
         purpose="emdt_invitation",
@@ -384,23 +498,33 @@ def emdt_invitation_queue(*, item, by):
         personalisation={
             "name": _name(item.person),
             "when": _when(item.meeting.starts_at),
-            "portal": settings.MESSAGING_PORTAL_LINE,
+            "portal": "" if where is None else f"{settings.MESSAGING_PORTAL_LINE} {where}".strip(),
         },
     )
 
 
 def plan_copy_queue(*, version, by):
-    """An agreed care and support plan: the person's copy."""
+    """An agreed care and support plan: the person's copy. A letter carries the plan itself; a text or email says
+    where to see it (their own Joined Up) or how to get a printed copy (their key worker)."""
+    from joinedup.care.queries import key_worker_for
     from joinedup.core.dates import format_date
     from joinedup.core.timeline import Service
 
+    person = version.person
+    if (where := _own_joined_up(person, "plan/")) is not None:
+        how = f"You can read it and download a copy in your own Joined Up: {where or 'sign in with NHS login'}"
+    else:
+        key_worker = key_worker_for(person=person)
+        who = f"your key worker, {key_worker.name}," if key_worker else "your key worker"
+        how = f"Ask {who} for a printed copy."
     message_queue(
-        person=version.person,
+        person=person,
         purpose="plan_copy",
         service=Service.CARE,
         key=f"plan_copy:{version.pk}",
         by=by,
-        personalisation={"name": _name(version.person), "when": format_date(version.agreed_on)},
+        personalisation={"name": _name(person), "when": format_date(version.agreed_on), "how_to_see": how},
+        plan_version=version,
     )
 
 

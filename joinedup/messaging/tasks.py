@@ -13,6 +13,8 @@ def send_outbox() -> dict:
 
 @task()
 def exchange_mesh() -> dict:
+    from django.conf import settings
+
     from .mesh import mesh_exchange
 
-    return mesh_exchange()
+    return mesh_exchange(wait=settings.MESSAGING_MESH_WAIT_SECONDS)

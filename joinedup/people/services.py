@@ -9,7 +9,7 @@ from django.utils import timezone
 from joinedup.accounts.roles import ConsentKind, Perm
 from joinedup.core.access import forget, may
 from joinedup.core.audit import AuditAction, audit_record, audit_records
-from joinedup.core.timeline import Service, timeline_add, timeline_add_many
+from joinedup.core.timeline import Service, timeline_add, timeline_add_many, timeline_entry
 from joinedup.directory.models import Practice
 
 from .matching import normalise_name
@@ -189,7 +189,15 @@ def _register_many(*, by, records) -> list[Person]:
         decision.person = people[index]
     ConsentDecision.objects.bulk_create([d for _, d in decisions])
     audit_records(by=by, action=AuditAction.CREATE, what="record", people=people)
-    timeline_add_many(people=people, service=Service.RECORD, kind="record_created", summary="Record created", by=by)
+    at = timezone.now()
+    timeline_add_many(
+        [
+            timeline_entry(
+                person=p, service=Service.RECORD, kind="record_created", summary="Record created", by=by, at=at
+            )
+            for p in people
+        ]
+    )
     forget(by)
     return people
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from joinedup.core.models import AuditAction, AuditEvent
 
-from .models import HelperGrant
+from .models import HelperGrant, PortalAccount
 
 WHO_LOOKED_PAGE = 50
 # What the person did themself is not "someone looking" (their carer's use is shown).
@@ -44,6 +44,12 @@ def agenda_item(*, person, pk):
     if item is None:
         raise Http404("No discussion found")
     return item
+
+
+def has_own_account(*, person) -> bool:
+    """The person has signed in to their own Joined Up with NHS login (their record is linked to it): messages may
+    point them there."""
+    return PortalAccount.objects.filter(person=person).exists()
 
 
 def plans(*, person):

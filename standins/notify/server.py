@@ -287,6 +287,9 @@ class NotifyStandIn:
 class _Handler(BaseHTTPRequestHandler):
     owner: NotifyStandIn
     protocol_version = "HTTP/1.1"
+    # The headers and the body go out in two writes: with Nagle's algorithm on, the body waited for the client's
+    # delayed acknowledgement (40 ms) on every kept-alive request, which no real Notify does.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from joinedup.inbox.models import InboxItem
-from joinedup.messaging import mesh, services
+from joinedup.messaging import mesh, notify, services
 from joinedup.messaging.models import Message, Status, Transfer
 from joinedup.messaging.services import outbox_send_due
 
@@ -20,14 +20,17 @@ class Killed(BaseException):
     """The worker process dying: not an Exception, so nothing in the worker catches it."""
 
 
-def kill_after(monkeypatch, module, name, n):
-    """Let `n` calls of module.name through, then die inside the next one (after its effect outside happened)."""
+def kill_after(monkeypatch, module, name, n, *, after_effect=False):
+    """Let `n` calls of module.name through, then die inside the next one: before it does anything, or, with
+    `after_effect`, once it has done it (Notify has the message) but before the worker hears the answer."""
     real = getattr(module, name)
     calls = []
 
     def dying(*args, **kwargs):
         calls.append(1)
         if len(calls) > n:
+            if after_effect:
+                real(*args, **kwargs)
             raise Killed
         return real(*args, **kwargs)
 
@@ -43,18 +46,22 @@ def test_a_worker_killed_half_way_through_a_batch_sends_each_message_once_after_
     reachable, personas, notify_standin, monkeypatch
 ):
     batch = [queue(reachable, personas.community_clinician, key=f"k:{n}", now=daytime()) for n in range(6)]
-    # Notify accepts the third message, then the worker dies before it records that.
-    kill_after(monkeypatch, services, "_sent", 2)
+    # Batches of two: the first is sent and recorded; Notify accepts the third message, then the worker dies
+    # before it hears so, let alone records it.
+    kill_after(monkeypatch, notify, "send_text", 2, after_effect=True)
     with pytest.raises(Killed):
-        outbox_send_due(now=daytime())
+        outbox_send_due(now=daytime(), batch=2)
     monkeypatch.undo()
     states = dict(Message.objects.values_list("key", "status"))
     assert list(states.values()).count(Status.SENT) == 2 and len(notify_standin.sent) == 3
-    # Restarted straight away: the rows another worker holds are left alone until their lease runs out.
-    assert outbox_send_due(now=daytime() + dt.timedelta(seconds=10)) == {}
-    # After the lease, the new worker recovers them: the one Notify holds is found by its reference, not resent.
+    # Restarted straight away: the batch the dead worker held is left alone until its lease runs out; the two
+    # it never claimed go.
+    assert outbox_send_due(now=daytime() + dt.timedelta(seconds=10)) == {Status.SENT: 2}
+    assert len(notify_standin.sent) == 5
+    # After the lease, the new worker recovers the dead one's batch: the message Notify holds is found by its
+    # reference and recorded, not sent again; the other is sent.
     later = daytime() + dt.timedelta(seconds=settings.MESSAGING_LEASE_SECONDS + 1)
-    assert outbox_send_due(now=later) == {Status.SENT: 4}
+    assert outbox_send_due(now=later) == {Status.SENT: 2}
     assert sorted(n["reference"] for n in notify_standin.sent) == sorted(m.reference for m in batch)
     assert set(Message.objects.values_list("status", flat=True)) == {Status.SENT}
 
@@ -157,3 +164,53 @@ def test_a_mesh_worker_killed_half_way_sends_each_file_once_after_restart(practi
     assert len(received) == 4  # each once
     assert set(Transfer.objects.values_list("state", flat=True)) == {Transfer.State.ACCEPTED}
     assert len({t.local_id for t in batch}) == 4
+
+
+def test_the_scheduled_exchange_waits_for_mesh_to_start_answering(practice_on_mesh, mesh_sandbox, monkeypatch, caplog):
+    """The demo's scheduler can run its first exchange before mesh-sandbox answers: it waits, quietly."""
+    import requests
+
+    [transfer] = files(practice_on_mesh, 1)
+    real = mesh.client()
+    starting = iter([requests.ConnectionError("refused"), requests.ConnectionError("refused")])
+    answer = real.ping
+
+    def ping():
+        if error := next(starting, None):
+            raise error
+        return answer()
+
+    monkeypatch.setattr(real, "ping", ping)
+    monkeypatch.setattr(mesh.time, "sleep", lambda seconds: None)
+    try:
+        assert mesh.mesh_exchange(now=daytime(), api=real, wait=15) == {Transfer.State.ACCEPTED: 1}
+    finally:
+        real.close()
+    assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    transfer.refresh_from_db()
+    assert transfer.state == Transfer.State.ACCEPTED and transfer.attempts == 1
+
+
+def test_mesh_that_never_answers_is_one_plain_line_and_the_files_wait(practice_on_mesh, settings, monkeypatch, caplog):
+    settings.MESH_URL = "http://127.0.0.1:9"
+    [transfer] = files(practice_on_mesh, 1)
+    monkeypatch.setattr(mesh.time, "sleep", lambda seconds: None)
+    assert mesh.mesh_exchange(now=daytime(), wait=0.01) == {Transfer.State.QUEUED: 1}
+    warnings = [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    assert [r.exc_info for r in warnings] == [None] and "not answering" in warnings[0].getMessage()
+    transfer.refresh_from_db()
+    assert transfer.state == Transfer.State.QUEUED and transfer.next_attempt_at > daytime()
+
+
+def test_a_batch_that_takes_half_the_lease_hands_its_unsent_rest_back(reachable, personas, notify_standin, monkeypatch):
+    """Notify so slow that the batch would outlive its lease: what is not sent yet goes back to waiting, so no
+    other worker takes a row this one may still send (H51)."""
+    batch = [queue(reachable, personas.community_clinician, key=f"k:{n}", now=daytime()) for n in range(3)]
+    clock = iter([0.0, 0.0, settings.MESSAGING_LEASE_SECONDS])  # the deadline, the first send, then too late
+    monkeypatch.setattr(services, "_clock", lambda: next(clock, 10**9))
+    assert services.outbox_send_due(now=daytime(), batch=3) == {Status.SENT: 1}
+    monkeypatch.undo()
+    rest = Message.objects.filter(pk__in=[m.pk for m in batch[1:]])
+    assert {(m.status, m.attempts, m.claimed_at) for m in rest} == {(Status.QUEUED, 0, None)}
+    assert len(notify_standin.sent) == 1
+    assert outbox_send_due(now=daytime()) == {Status.SENT: 2}

@@ -107,3 +107,28 @@ def test_a_message_queued_outside_safe_times_is_sent_when_they_open(person, clin
     assert outbox_send_due(now=daytime() + dt.timedelta(hours=7)) == {Status.SENT: 1}
     message.refresh_from_db()
     assert message.status == Status.SENT
+
+
+def test_email_only_overrides_the_preferred_channel(person, clinician):
+    person = contactable(person, clinician, email="zoe@example.org", preferred_channel="text", **ADDRESS)
+    person = needs(person, clinician, email_only="")
+    assert decide(person, "key_worker").channel == Channel.EMAIL
+
+
+def test_a_bsl_need_sends_no_english_text_but_a_task_to_arrange_a_bsl_interpreter(person, clinician):
+    person = needs(contactable(person, clinician), clinician, bsl="")
+    decision = decide(person, "key_worker")
+    assert decision.channel == "" and "British Sign Language" in decision.task
+
+
+@pytest.mark.parametrize(("need", "kind"), [("braille", "Braille"), ("audio", "audio")])
+def test_a_letter_needed_in_braille_or_audio_is_a_task_to_arrange_it(person, clinician, need, kind):
+    person = needs(contactable(person, clinician, preferred_channel="letter", **ADDRESS), clinician, **{need: ""})
+    decision = decide(person, "key_worker")
+    assert decision.channel == "" and decision.task == f"Arrange this in {kind}: New key worker"
+
+
+def test_nobody_to_reach_them_by_is_a_task_to_find_a_way(person, clinician):
+    person = contactable(person, clinician, phone="", preferred_channel="text")
+    decision = decide(person, "key_worker")
+    assert decision.withheld == "No way to reach them" and "Find a way to reach them" in decision.task

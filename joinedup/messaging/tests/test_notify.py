@@ -20,7 +20,7 @@ from joinedup.messaging.models import Message, Status
 from joinedup.messaging.services import outbox_send_due
 from standins.notify.server import TEMPLATES
 
-from .helpers import contactable, daytime, queue
+from .helpers import contactable, daytime, needs, queue
 
 pytestmark = pytest.mark.django_db
 
@@ -201,13 +201,87 @@ def test_an_agreed_plan_sends_the_person_a_copy(agreed_plan):
     assert Message.objects.filter(purpose="plan_copy", person=agreed_plan.person).count() == 1
 
 
-def test_a_discussion_date_sends_an_invitation_with_how_to_prepare(person, personas, meeting_later):
+def own_joined_up(person):
+    """The person signs in to their own Joined Up with NHS login, which links it to their record."""
+    import uuid
+
+    from joinedup.portal.oidc import Identity
+    from joinedup.portal.services import sign_in_accept
+
+    sign_in_accept(
+        identity=Identity(
+            sub=f"nhs-login-{person.pk}",
+            nhs_number=person.nhs_number,
+            birthdate=person.date_of_birth.isoformat(),
+            proofing_level="P9",
+            jti=uuid.uuid4().hex,
+            expires=int(time.time()) + 300,
+        )
+    )
+    return person
+
+
+def text_sent(stand_in, purpose):
+    [kept] = stand_in.sent
+    template = next(t for key, t in TEMPLATES.items() if t["id"] == kept["template_id"])
+    assert template is TEMPLATES[f"{purpose}:sms"]
+    return template["body"].replace("((", "{").replace("))", "}").format(**kept["personalisation"])
+
+
+WITH_ADDRESS = {"address": "12 Church Street, Blackpool", "postcode": "FY1 3AB"}
+
+
+def test_without_their_own_joined_up_the_plan_copy_goes_by_post_even_to_someone_who_prefers_texts(person, personas):
+    from joinedup.care.tests.fixtures import make_agreed_plan
+
+    person = contactable(person, personas.community_clinician, **WITH_ADDRESS)
+    version = make_agreed_plan(by=personas.community_clinician, person=person)
+    message = Message.objects.get(key=f"plan_copy:{version.pk}")
+    assert message.channel == "letter" and message.plan_version == version  # the letter carries the plan
+
+
+def test_with_their_own_joined_up_the_plan_copy_texts_them_a_link_to_it(person, personas, notify_standin):
+    from joinedup.care.tests.fixtures import make_agreed_plan
+
+    person = own_joined_up(contactable(person, personas.community_clinician, **WITH_ADDRESS))
+    version = make_agreed_plan(by=personas.community_clinician, person=person)
+    message = Message.objects.get(key=f"plan_copy:{version.pk}")
+    assert message.channel == "sms"
+    assert outbox_send_due(now=daytime()) == {Status.SENT: 1}
+    text = text_sent(notify_standin, "plan_copy")
+    assert "read it and download a copy in your own Joined Up: http://127.0.0.1:8000/my/plan/" in text
+
+
+def test_text_only_and_no_joined_up_the_plan_copy_says_how_to_get_a_printed_copy(person, personas, notify_standin):
+    from joinedup.care.tests.fixtures import make_agreed_plan
+
+    clinician = personas.community_clinician
+    person = needs(contactable(person, clinician, **WITH_ADDRESS), clinician, text_only="")
+    make_agreed_plan(by=clinician, person=person)
+    assert outbox_send_due(now=daytime()) == {Status.SENT: 1}
+    text = text_sent(notify_standin, "plan_copy")
+    assert "Ask your key worker," in text and "for a printed copy" in text and "Joined Up" not in text
+
+
+@pytest.mark.parametrize("has_joined_up", [True, False])
+def test_an_emdt_invitation_mentions_their_own_joined_up_only_when_they_have_one(
+    person, personas, meeting_later, notify_standin, has_joined_up
+):
     from joinedup.meetings.services import agenda_place
 
+    person = contactable(person, personas.community_clinician)
+    if has_joined_up:
+        own_joined_up(person)
     with transaction.atomic():
         item = agenda_place(by=personas.emdt_coordinator, meeting=meeting_later, person=person, kind="new")
     message = Message.objects.get(key=f"emdt_invitation:{item.pk}")
-    assert message.service == "emdt" and "Joined Up account" in message.personalisation["portal"]
+    assert message.service == "emdt"
+    assert outbox_send_due(now=daytime()) == {Status.SENT: 1}
+    text = text_sent(notify_standin, "emdt_invitation")
+    assert "tell us what matters to you" in text  # how to prepare, either way
+    assert ("Joined Up" in text) is has_joined_up
+    if has_joined_up:
+        assert "http://127.0.0.1:8000/my/" in text
 
 
 def test_only_the_first_peer_support_contact_sends_a_message(personas, peer_allocation):

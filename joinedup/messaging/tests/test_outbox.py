@@ -43,6 +43,36 @@ def test_a_booking_writes_its_messages_in_its_own_transaction(on_register, perso
     assert Message.objects.filter(person=person).count() == 2  # no message without its cause
 
 
+def _rolled_back(cause):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        cause()
+        raise RuntimeError("the cause's transaction fails after its message was queued")
+
+
+def test_a_plan_agreed_a_discussion_date_and_a_new_key_worker_write_their_messages_with_them_or_not_at_all(
+    reachable, personas, meeting_later
+):
+    from joinedup.care.services import key_worker_assign
+    from joinedup.care.tests.fixtures import make_agreed_plan
+    from joinedup.meetings.services import agenda_place
+
+    causes = {
+        "plan_copy": lambda: make_agreed_plan(by=personas.community_clinician, person=reachable),
+        "emdt_invitation": lambda: agenda_place(
+            by=personas.emdt_coordinator, meeting=meeting_later, person=reachable, kind="new"
+        ),
+        "key_worker": lambda: key_worker_assign(
+            by=personas.mhp, person=reachable, user=personas.key_worker, reason="Moved", handover_note="In the plan"
+        ),
+    }
+    for purpose, cause in causes.items():
+        _rolled_back(cause)
+        assert not Message.objects.filter(purpose=purpose).exists(), purpose  # no message without its cause
+        with transaction.atomic():
+            cause()
+        assert Message.objects.filter(purpose=purpose).count() == 1, purpose
+
+
 def test_the_same_event_queues_one_message(reachable, personas):
     first = queue(reachable, personas.community_clinician, key="key_worker:7")
     again = queue(reachable, personas.community_clinician, key="key_worker:7")
