@@ -386,6 +386,10 @@ def check_record(*, by, person: Person, done_on: dt.date, booking: Booking | Non
                 due=timezone.localdate() + dt.timedelta(days=FOLLOW_UP_DAYS),
             )
         )
+    if suggested:
+        from joinedup.messaging.services import hc_follow_up_queue
+
+        hc_follow_up_queue(check=check, by=by)
     for f in suggested:
         if "GP" in f.action.split():  # e.g. "Blood pressure review with the GP": the practice hears it directly
             from joinedup.inbox.services import inbox_send_to_practice

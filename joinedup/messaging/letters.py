@@ -27,6 +27,18 @@ WORDS = {
         ["This is a reminder that your physical health check is on {when} at {place}."],
         ["Your health check is soon.", "When: {when}.", "Where: {place}."],
     ),
+    "hc_follow_up": (
+        [
+            "Thank you for having your physical health check on {when}.",
+            "It found some things we would like to help you with. {who} will contact you to talk about them and "
+            "what would help. You can say no to anything you do not want.",
+        ],
+        [
+            "Thank you for your health check on {when}.",
+            "We want to help with some things it found.",
+            "{who} will contact you.",
+        ],
+    ),
     "emdt_invitation": (
         [
             "Your care will be talked about at a meeting of the team that supports you on {when}.",

@@ -19,6 +19,7 @@ class Purpose:
 PURPOSES = {
     "hc_booking": Purpose("Health check appointment"),
     "hc_reminder": Purpose("Health check reminder"),
+    "hc_follow_up": Purpose("Health check follow-up offered"),
     "emdt_invitation": Purpose("EMDT discussion invitation"),
     "plan_copy": Purpose("Care and support plan copy", document=True),
     "key_worker": Purpose("New key worker"),

@@ -463,6 +463,25 @@ def booking_messages_queue(*, booking, by, when: str):
     )
 
 
+def hc_follow_up_queue(*, check, by):
+    """Follow-ups offered after a health check: the person hears who will contact them, never what was found
+    (a text or an email may be read by someone else; the findings are talked through with them)."""
+    from joinedup.core.dates import format_date
+    from joinedup.core.timeline import Service
+
+    who = by.get_full_name() or "Someone from the team"
+    if (organisation := by.primary_organisation) is not None:
+        who = f"{who} from {organisation.name}"
+    message_queue(
+        person=check.person,
+        purpose="hc_follow_up",
+        service=Service.HEALTH_CHECKS,
+        key=f"hc_follow_up:{check.pk}",
+        by=by,
+        personalisation={"name": _name(check.person), "when": format_date(check.done_on), "who": who},
+    )
+
+
 def _name(person) -> str:
     return person.preferred_name or person.given_name
 

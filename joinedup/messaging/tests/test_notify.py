@@ -312,3 +312,28 @@ def test_a_receipt_naming_no_message_changes_nothing(sent_message):
     assert callback({"id": "", "reference": "", "status": "delivered"}).status_code == 204
     sent_message.refresh_from_db()
     assert sent_message.status == Status.SENDING
+
+
+def test_follow_ups_offered_after_a_health_check_tell_the_person_who_will_contact_them_not_what_was_found(
+    on_register, personas, notify_standin
+):
+    from joinedup.healthchecks.services import check_record
+
+    person = contactable(on_register, personas.community_clinician)
+    provider = personas.health_check_provider
+    check = check_record(by=provider, person=person, done_on=timezone.localdate(), systolic=150, diastolic=95)
+    message = Message.objects.get(key=f"hc_follow_up:{check.pk}")
+    assert message.service == "health_checks"
+    assert outbox_send_due(now=daytime()) == {Status.SENT: 1}
+    text = text_sent(notify_standin, "hc_follow_up")
+    assert provider.get_full_name() in text and "will contact you" in text
+    assert "blood pressure" not in text.lower() and "GP" not in text  # the findings are talked through, not texted
+
+
+def test_a_health_check_with_nothing_to_follow_up_sends_no_follow_up_message(on_register, personas):
+    from joinedup.healthchecks.services import check_record
+
+    check_record(
+        by=personas.health_check_provider, person=on_register, done_on=timezone.localdate(), systolic=118, diastolic=76
+    )
+    assert not Message.objects.filter(purpose="hc_follow_up").exists()
