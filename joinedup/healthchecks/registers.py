@@ -144,6 +144,7 @@ ROW_HASH_VERSION = b"1"
 # Applied in transactions of this many lines each on PostgreSQL, so no other user waits long for a row or a
 # number this import holds.
 APPLY_LINES = 10_000
+IMPORT_WORK_MEM_MB = 64
 # Files larger than this are compared with every current entry's row hash; smaller ones are simply checked.
 KNOWN_HASHES_FROM_BYTES = 1 << 20
 
@@ -824,16 +825,23 @@ def _apply(cursor, *, outcome, by, today, now, leave_limit) -> None:
             ids,
         )
         outcome.left = cursor.rowcount
-    for lo, hi in _batches(cursor, postgres=postgres, false=false):
+    filling = (outcome.added + outcome.left) * 10 >= outcome.rows
+    analysed_at = 0
+    for done, (lo, hi) in enumerate(_batches(cursor, postgres=postgres, false=false), start=1):
         with transaction.atomic():
             _apply_lines(cursor, lo=lo, hi=hi, **who)
+        # A register filling from empty: statistics as it grows (after 1, 2, 4, 8... batches), so that worklists
+        # read meanwhile are planned for the rows there are, not for an empty table (autovacuum may be off).
+        if postgres and filling and done >= 2 * analysed_at:
+            _analyze(cursor)
+            analysed_at = done
     step = APPLY_LINES if postgres else max(outcome.left, 1)
     for lo in range(1, outcome.left + 1, step):
         with transaction.atomic():
             _apply_leaving(cursor, lo=lo, hi=lo + step - 1, **who)
     # Fresh statistics after a change large enough to move the planner (autovacuum may be off, or not yet round): a
     # register filled from empty misleads it badly (the worklist once took 130 s before its first ANALYZE).
-    if (outcome.added + outcome.left) * 10 >= outcome.rows or not postgres:
+    if filling or not postgres:
         _analyze(cursor)
 
 
@@ -1082,6 +1090,11 @@ def _lines(text, count: list[int]):
 
 
 def _import(binary, outcome, *, by, practice, practice_code, progress, today, now, leave_limit):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The import's own sorts and hashes (repeats, links, who has left) over a million staged rows stay in
+            # memory instead of spilling to disk; only this connection, and only until the import ends.
+            cursor.execute(f"SET work_mem = '{int(IMPORT_WORK_MEM_MB)}MB'")
     try:
         _read_and_apply(
             binary,
@@ -1100,6 +1113,8 @@ def _import(binary, outcome, *, by, practice, practice_code, progress, today, no
             with connection.cursor() as cursor:
                 cursor.execute("DROP TABLE IF EXISTS hc_staging")
                 cursor.execute("DROP TABLE IF EXISTS hc_leaving")
+                if connection.vendor == "postgresql":
+                    cursor.execute("RESET work_mem")
 
 
 def _stage_row(reader, names, known, line, record, outcome) -> tuple | None:
