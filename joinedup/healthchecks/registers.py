@@ -1027,8 +1027,8 @@ def import_register(
         # On SQLite (one writer at a time whatever we do) the whole import is one transaction. On PostgreSQL the
         # file is read and checked into temporary tables first, with no transaction held and nothing changed; the
         # changes are then applied in short transactions (see _apply).
-        with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
-            _import(
+        with transaction.atomic() if connection.vendor != "postgresql" else nullcontext(), _import_session():
+            _read_and_apply(
                 binary,
                 outcome,
                 by=by,
@@ -1089,24 +1089,16 @@ def _lines(text, count: list[int]):
         yield line
 
 
-def _import(binary, outcome, *, by, practice, practice_code, progress, today, now, leave_limit):
+@contextmanager
+def _import_session():
+    """The connection as an import needs it, and as it was afterwards."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # The import's own sorts and hashes (repeats, links, who has left) over a million staged rows stay in
             # memory instead of spilling to disk; only this connection, and only until the import ends.
             cursor.execute(f"SET work_mem = '{int(IMPORT_WORK_MEM_MB)}MB'")
     try:
-        _read_and_apply(
-            binary,
-            outcome,
-            by=by,
-            practice=practice,
-            practice_code=practice_code,
-            progress=progress,
-            today=today,
-            now=now,
-            leave_limit=leave_limit,
-        )
+        yield
     finally:
         # The temporary tables last as long as the connection (they span transactions on PostgreSQL).
         if connection.connection is not None and not connection.needs_rollback:
