@@ -1,9 +1,12 @@
 # ruff: noqa: S608 - the SQL below is built only from this module's constant column names; values go as parameters.
-"""SMI register extracts in (PRACTICE_FILES.md): read generously, report every bad row, apply all or nothing.
+"""SMI register extracts in (PRACTICE_FILES.md): read generously, report every bad row, never hold others up.
 
-The file is streamed: rows are checked one at a time and the valid ones written in bounded batches into a temporary
-staging table (COPY on PostgreSQL). The register is then brought in line with set-based statements, all in the one
-transaction that also holds the staging table, so a failure at any point leaves nothing behind.
+The file is streamed: each row is known unchanged from its hash or checked, and staged in a temporary table of
+the import's own (one COPY on PostgreSQL); memory stays flat. Everything that can refuse the file happens while
+reading and linking, before anything changes. The register is then brought in line with set-based statements: on
+PostgreSQL APPLY_LINES changed lines at a time, each batch in a short transaction of its own, so practices
+uploading and staff working wait for one batch at most (a failure part-way leaves the batches applied, and the
+same file imported again finishes the job: hazard H55); on SQLite all in one transaction.
 """
 
 import codecs
