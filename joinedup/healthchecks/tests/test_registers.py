@@ -367,3 +367,36 @@ def test_an_import_applied_a_few_lines_at_a_time_comes_out_the_same(practice, fa
     assert RegisterEntry.objects.filter(left_on__isnull=True).count() == 5
     assert TimelineEntry.objects.filter(kind="register_left").count() == 3
     assert TimelineEntry.objects.filter(kind="register_updated").count() == 1
+
+
+def test_a_person_added_by_someone_else_while_an_import_applies_is_linked_not_an_error(
+    practice, region, personas, monkeypatch
+):
+    """PostgreSQL applies in short transactions: a practice may register someone between the import reading its
+    file and adding them. The import takes that record rather than failing on the NHS number."""
+    from django.db import connection
+
+    from joinedup.healthchecks import registers
+    from joinedup.people.services import person_register
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite imports in one transaction: nobody else writes meanwhile")
+    code = practice.ods_code
+    batches = registers._batches
+
+    def someone_else_first(cursor, **kw):
+        person_register(
+            by=personas.gp_practice_staff,
+            nhs_number=nhs_for(1),
+            given_name="Person",
+            family_name="Test",
+            date_of_birth=dt.date(1980, 1, 1),
+            practice=practice,
+        )
+        return batches(cursor, **kw)
+
+    monkeypatch.setattr(registers, "_batches", someone_else_first)
+    out = run(register_file(code, [row(code, 0), row(code, 1)]))
+    assert (out.added, out.rejected) == (2, 0)
+    assert Person.objects.filter(nhs_number=nhs_for(1)).count() == 1
+    assert RegisterEntry.objects.filter(person__nhs_number=nhs_for(1), left_on__isnull=True).count() == 1
