@@ -2,6 +2,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
 
 from joinedup.core.models import AuditEvent, TimelineEntry
 from joinedup.healthchecks.models import RegisterEntry, RegisterImport
@@ -369,18 +370,15 @@ def test_an_import_applied_a_few_lines_at_a_time_comes_out_the_same(practice, fa
     assert TimelineEntry.objects.filter(kind="register_updated").count() == 1
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite imports in one transaction")
 def test_a_person_added_by_someone_else_while_an_import_applies_is_linked_not_an_error(
     practice, region, personas, monkeypatch
 ):
     """PostgreSQL applies in short transactions: a practice may register someone between the import reading its
     file and adding them. The import takes that record rather than failing on the NHS number."""
-    from django.db import connection
-
     from joinedup.healthchecks import registers
     from joinedup.people.services import person_register
 
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite imports in one transaction: nobody else writes meanwhile")
     code = practice.ods_code
     batches = registers._batches
 
