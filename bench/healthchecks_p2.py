@@ -1,13 +1,15 @@
 """P2: the first page (50 rows) of an outreach provider's worklist over 600,000 register entries with contact history.
-Target: p95 <= 50 ms on PostgreSQL, and <= 1.5x the hand-written SQL in the same run.
+Target (issue 16 item 6): p95 <= 50 ms on PostgreSQL, and <= 3x hand-written SQL that applies the same access rule
+(the membership join) in the same run.
 
 The register is made with the import itself (bench.healthchecks_p1's synthetic file, so every person is new);
 then a third of the people get one to three contact attempts and 5% an open claim (bulk inserts). The figure is
 `joinedup.healthchecks.queries.worklist(by=..., scope=provider)`, the function the worklist page calls, for an
 outreach worker of The Calico Group (read afresh for each call, as each request does, so the access filter is
-built each time). The baseline, interleaved with it, is the same page written by hand in SQL without the access
-scoping: the register filter, the order (never checked first, then the oldest check) and the latest contact's date
-and open claim as correlated subqueries, LIMIT 51.
+built each time). The baseline, interleaved with it, is the same page written by hand in SQL: the register filter,
+the access rule as the membership join (the person is on the current register of a provider whose outreach team
+the user is an active member of), the order (never checked first, then the oldest check) and the latest contact's
+date and open claim as correlated subqueries, LIMIT 51.
 """
 
 import argparse
@@ -20,6 +22,7 @@ from pathlib import Path
 from .common import backend, emit, ms, percentile, prepare_database, ratio, setup_django, step
 
 TARGET_MS = 50
+TARGET_RATIO = 3
 RUNS = 200
 WARM_UP = 20
 
@@ -34,6 +37,11 @@ JOIN people_person p ON p.id = e.person_id
 JOIN directory_practice pr ON pr.id = e.practice_id
 WHERE e.provider_id = %s AND e.left_on IS NULL AND e.remission_code = '' AND e.date_of_birth <= %s
   AND (e.last_full_check IS NULL OR e.last_full_check < %s)
+  AND EXISTS (
+    SELECT 1 FROM accounts_membership m
+    JOIN directory_team t ON t.id = m.team_id AND t.kind = 'outreach'
+    JOIN healthchecks_registerentry r ON r.provider_id = t.organisation_id
+    WHERE m.user_id = %s AND m.ended IS NULL AND r.person_id = e.person_id AND r.left_on IS NULL)
 ORDER BY e.last_full_check ASC NULLS FIRST, e.id
 LIMIT 51
 """
@@ -123,7 +131,7 @@ def main(argv=None) -> None:
                     rows, _ = worklist(by=by, scope=scope, today=today)
                     rows = [(r.family_name, r.practice_name) for r in rows]
                 else:
-                    cursor.execute(BASELINE_SQL, [provider_id, adult_born_on_or_before(today), due])
+                    cursor.execute(BASELINE_SQL, [provider_id, adult_born_on_or_before(today), due, user_id])
                     rows = cursor.fetchall()
                 timed.append((which, time.perf_counter() - started, len(rows)))
             if i >= WARM_UP:
@@ -151,11 +159,11 @@ def main(argv=None) -> None:
             "id": "P2",
             "figure": ms(p95),
             "unit": "ms",
-            "baseline": "hand-written SQL of the same page (no access scoping), LIMIT 51",
+            "baseline": "hand-written SQL of the same page with the access rule as a membership join, LIMIT 51",
             "baseline_figure": ms(base95),
             "ratio": ratio(p95, base95),
-            "target": f"p95 <= {TARGET_MS} ms and ratio <= 1.5 on PostgreSQL",
-            "met": (p95 <= TARGET_MS / 1000 and p95 <= 1.5 * base95) if vendor == "postgresql" else None,
+            "target": f"p95 <= {TARGET_MS} ms and ratio <= {TARGET_RATIO} on PostgreSQL",
+            "met": (p95 <= TARGET_MS / 1000 and p95 <= TARGET_RATIO * base95) if vendor == "postgresql" else None,
             "size": size,
             "backend": vendor,
             "runs": RUNS,

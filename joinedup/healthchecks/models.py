@@ -74,6 +74,9 @@ class RegisterEntry(models.Model):
     failed_attempts = models.PositiveIntegerField(default=0)
     hard_to_reach = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    # A hash of the extract's row this entry was last brought in line with (and of the rules it was checked by):
+    # the next extract's identical row is known unchanged without being checked again (registers.row_hash).
+    row_hash = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["practice", "person"], name="hc_one_entry_per_practice")]

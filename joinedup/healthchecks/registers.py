@@ -1,16 +1,21 @@
 # ruff: noqa: S608 - the SQL below is built only from this module's constant column names; values go as parameters.
-"""SMI register extracts in (PRACTICE_FILES.md): read generously, report every bad row, apply all or nothing.
+"""SMI register extracts in (PRACTICE_FILES.md): read generously, report every bad row, never hold others up.
 
-The file is streamed: rows are checked one at a time and the valid ones written in bounded batches into a temporary
-staging table (COPY on PostgreSQL). The register is then brought in line with set-based statements, all in the one
-transaction that also holds the staging table, so a failure at any point leaves nothing behind.
+The file is streamed: each row is known unchanged from its hash or checked, and staged in a temporary table of
+the import's own (one COPY on PostgreSQL); memory stays flat. Everything that can refuse the file happens while
+reading and linking, before anything changes. The register is then brought in line with set-based statements: on
+PostgreSQL APPLY_LINES changed lines at a time, each batch in a short transaction of its own, so practices
+uploading and staff working wait for one batch at most (a failure part-way leaves the batches applied, and the
+same file imported again finishes the job: hazard H55); on SQLite all in one transaction.
 """
 
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -81,6 +86,8 @@ COLUMNS = {
 }
 REQUIRED = ("nhs_number", "family_name", "given_name", "date_of_birth", "smi_code")
 ELEMENT_DATES = ("bmi_date", "bp_date", "glucose_date", "lipids_date", "smoking_date", "alcohol_date")
+# What an entry takes from its row: any difference is a change to the entry.
+COMPARED = ("smi_code", "smi_date", "remission_code", "remission_date", "file_full_check", *ELEMENT_DATES)
 LABELS = {
     "nhs_number": "NHS number",
     "family_name": "family name",
@@ -132,7 +139,17 @@ STAGING_COLUMNS = (
     "remission_date",
     "file_full_check",
     *ELEMENT_DATES,
+    "row_hash",
+    "matched",
 )
+# Changed whenever what a row's checks or its staged values mean changes: every row is then checked afresh.
+ROW_HASH_VERSION = b"1"
+# Applied in transactions of this many lines each on PostgreSQL, so no other user waits long for a row or a
+# number this import holds.
+APPLY_LINES = 10_000
+IMPORT_WORK_MEM_MB = 64
+# Files larger than this are compared with every current entry's row hash; smaller ones are simply checked.
+KNOWN_HASHES_FROM_BYTES = 1 << 20
 
 
 class FileRefused(Exception):
@@ -313,13 +330,40 @@ class RowProblem(Exception):
 class _Reader:
     """Checks one row at a time, holding nothing of the rows it has read (repeats are found in the staging table)."""
 
-    def __init__(self, *, practice_code: str | None, allowed_practices: set[int] | None, today: dt.date):
+    def __init__(self, *, names: list, practice_code: str | None, allowed_practices: set[int] | None, today: dt.date):
         self.practices = _practices()
+        self.nhs_at = names.index("nhs_number")
+        self.practice_at = names.index("practice_code") if "practice_code" in names else None
         self.given = practice_code.upper() if practice_code else None
         self.allowed = allowed_practices
         self.today = today
         self.smi = smi_register_codes()
         self.remission = remission_codes()
+        # Everything a row's outcome depends on besides its cells: a change to any of them (what the file's columns
+        # mean, the clusters, the region's practices and who covers them, the practice the file is for) makes every
+        # row be checked again.
+        rules = (names, sorted(self.smi), sorted(self.remission), sorted(self.practices.items()), self.given)
+        self.salt = hashlib.blake2b(ROW_HASH_VERSION + repr(rules).encode(), digest_size=32).digest()
+
+    def row_hash(self, record: list[str]) -> int:
+        """A 64-bit hash of the row's cells (and the rules): an entry last brought in line with an identical row
+        needs nothing from it."""
+        text = "\x1f".join(record).encode("utf-8", "surrogatepass")
+        return int.from_bytes(hashlib.blake2b(text, digest_size=8, key=self.salt).digest(), "big", signed=True)
+
+    def known_row(self, line: int, record: list[str], row_hash: int) -> tuple | None:
+        """The staging tuple of a row identical to one already applied (so valid then, and by the same rules now):
+        only who (for repeated NHS numbers) and which practice (for who has left, and whether this user may import
+        it). None sends it through the full checks."""
+        if len(record) <= self.nhs_at:
+            return None
+        nhs = record[self.nhs_at].replace(" ", "").replace("-", "")
+        code = record[self.practice_at] if self.practice_at is not None and len(record) > self.practice_at else ""
+        try:
+            practice_id = self.practice(code)[0]
+        except RowProblem:
+            return None
+        return _matched_row(line, nhs, practice_id, row_hash) if len(nhs) == 10 and nhs.isdigit() else None
 
     def practice(self, value):
         code = (value or "").strip().upper() or self.given
@@ -393,7 +437,7 @@ class _Reader:
             raise RowProblem(f"NHS number '{raw[:20]}': {e.messages[0]}", "The NHS number is not valid") from None
         return digits
 
-    def check(self, line: int, row: dict) -> tuple:
+    def check(self, line: int, row: dict, row_hash: int) -> tuple:
         """The staging tuple for a valid row, or RowProblem. Duplicates are checked by the caller."""
         nhs = row["_nhs"]
         practice_id, provider_id, pcn_id = self.practice(row.get("practice_code"))
@@ -454,6 +498,8 @@ class _Reader:
             remission_date if remission else None,
             file_full,
             *elements,
+            row_hash,
+            False,
         )
 
 
@@ -469,32 +515,71 @@ def _staging_create(cursor):
             sex varchar(1), postcode varchar(8), phone varchar(30), email varchar(254),
             smi_code varchar(20), smi_date date, remission_code varchar(20), remission_date date,
             file_full_check date, bmi_date date, bp_date date, glucose_date date, lipids_date date,
-            smoking_date date, alcohol_date date,
+            smoking_date date, alcohol_date date, row_hash bigint, matched {boolean} NOT NULL,
             person_id bigint, entry_id bigint, changed {boolean} NOT NULL DEFAULT {"false" if postgres else 0},
             new_person {boolean} NOT NULL DEFAULT {"false" if postgres else 0},
             details_changed {boolean} NOT NULL DEFAULT {"false" if postgres else 0},
+            rehash {boolean} NOT NULL DEFAULT {"false" if postgres else 0},
             dob_mismatch {boolean} NOT NULL DEFAULT {"false" if postgres else 0}, repeat_of integer
-        ){" ON COMMIT DROP" if postgres else ""}"""
+        )"""
     )
 
 
-def _staging_write(cursor, batch):
-    if not batch:
-        return
+@contextmanager
+def _staging_writer(cursor):
+    """`write(row)` for each staged row. On PostgreSQL one COPY for the whole file, so the server stores rows while
+    the next ones are read and checked (the machine's other core); on SQLite, inserts BATCH_ROWS at a time."""
+    columns = ", ".join(STAGING_COLUMNS)
     if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY hc_staging ({', '.join(STAGING_COLUMNS)}) FROM STDIN") as copy:
-            for row in batch:
-                copy.write_row(row)
-    else:
-        marks = ", ".join(["%s"] * len(STAGING_COLUMNS))
-        cursor.executemany(f"INSERT INTO hc_staging ({', '.join(STAGING_COLUMNS)}) VALUES ({marks})", batch)
-    batch.clear()
+        with cursor.cursor.copy(f"COPY hc_staging ({columns}) FROM STDIN") as copy:
+            yield copy.write_row
+        return
+    batch: list[tuple] = []
+    insert = f"INSERT INTO hc_staging ({columns}) VALUES ({', '.join(['%s'] * len(STAGING_COLUMNS))})"
+
+    def write(row):
+        batch.append(row)
+        if len(batch) >= BATCH_ROWS:
+            cursor.executemany(insert, batch)
+            batch.clear()
+
+    yield write
+    if batch:
+        cursor.executemany(insert, batch)
 
 
 def _held_row(line, nhs, practice_id):
     """A rejected row whose NHS number was readable: the person is still on the practice's list, so they must not
     be marked as having left."""
-    return (line, True, nhs, practice_id, None, None, *([None] * (len(STAGING_COLUMNS) - 6)))
+    return (line, True, nhs, practice_id, *([None] * (len(STAGING_COLUMNS) - 5)), False)
+
+
+def _matched_row(line, nhs, practice_id, row_hash):
+    """A row identical to the one its entry was last brought in line with: nothing of it is needed but who and where
+    (for repeats and for who has left)."""
+    return (line, False, nhs, practice_id, *([None] * (len(STAGING_COLUMNS) - 6)), row_hash, True)
+
+
+def _known_hashes(*, size, practice_id, allowed) -> set[int]:
+    """The row hashes of the current register entries this file could match. A small file is simply checked (reading
+    a whole region's hashes would cost more than checking a few hundred rows), unless it is for one practice."""
+    where, params = "left_on IS NULL AND row_hash IS NOT NULL", []
+    if practice_id is not None:
+        where += " AND practice_id = %s"
+        params = [practice_id]
+    elif allowed is not None and len(allowed) <= 20:
+        if not allowed:
+            return set()
+        where += f" AND practice_id IN ({', '.join(['%s'] * len(allowed))})"
+        params = sorted(allowed)
+    elif size < KNOWN_HASHES_FROM_BYTES:
+        return set()
+    known: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT row_hash FROM healthchecks_registerentry WHERE {where}", params)
+        while chunk := cursor.fetchmany(50_000):
+            known.update(h for (h,) in chunk)
+    return known
 
 
 def _details_differ(person: str, staged: str) -> str:
@@ -502,50 +587,36 @@ def _details_differ(person: str, staged: str) -> str:
     return " OR ".join(f"(COALESCE({staged}.{c}, '') <> '' AND {staged}.{c} <> {person}.{c})" for c, _label in DETAILS)
 
 
-def _link_postgres(cursor, *, compared, now) -> None:
-    """PostgreSQL: link the staged rows to people and entries, add the new people, and mark changed entries and
-    details, in a few passes that write each staged row once (a new table) instead of updating it over and over."""
+def _link_postgres(cursor, *, compared) -> None:
+    """PostgreSQL: link the staged rows to people and entries and mark changed entries and details, in one pass that
+    writes each staged row once (a new table). Rows known unchanged from their hash need no link (unless held back:
+    then their person stays on every list). Reads only: the people still to be added are added while applying."""
     # A known NHS number with another date of birth is the wrong person or a typing error: never link it.
     cursor.execute(
         """UPDATE hc_staging s SET held = true, dob_mismatch = true FROM people_person p
-        WHERE p.nhs_number = s.nhs_number AND NOT s.held AND p.date_of_birth <> s.date_of_birth"""
+        WHERE p.nhs_number = s.nhs_number AND NOT s.held AND NOT s.matched AND p.date_of_birth <> s.date_of_birth"""
     )
-    cursor.execute("CREATE TEMPORARY TABLE hc_new (nhs_number varchar(10) NOT NULL) ON COMMIT DROP")
-    # New people: a record for each NHS number not yet known (the bulk path of people.services.person_register).
-    cursor.execute(
-        """WITH added AS (
-            INSERT INTO people_person (nhs_number, given_name, family_name, preferred_name, search_name,
-                date_of_birth, sex, ethnicity, address, postcode, phone, email, practice_id, preferred_channel,
-                safe_times, no_voicemail, do_not_contact, my_story, consent_nhs, consent_vcfse,
-                consent_local_authority, consent_peer_support, version, created_at, updated_at)
-            SELECT s.nhs_number, s.given_name, s.family_name, '', s.search_name, s.date_of_birth, COALESCE(s.sex, '0'),
-                'Z', '', s.postcode, s.phone, s.email, s.practice_id, '', '', false, false, '', false, false, false,
-                false, 1, %s, %s
-            FROM hc_staging s WHERE NOT s.held
-                AND NOT EXISTS (SELECT 1 FROM people_person p WHERE p.nhs_number = s.nhs_number)
-            RETURNING nhs_number)
-        INSERT INTO hc_new (nhs_number) SELECT nhs_number FROM added""",
-        [now, now],
-    )
-    if cursor.rowcount:
-        cursor.execute("ANALYZE hc_new")
     differs = " OR ".join(f"e.{c} IS DISTINCT FROM s.{c}" for c in compared) + " OR e.left_on IS NOT NULL"
     staged = ", ".join(f"s.{c}" for c in STAGING_COLUMNS)
     cursor.execute(
-        f"""CREATE TEMPORARY TABLE hc_linked ON COMMIT DROP AS
+        f"""CREATE TEMPORARY TABLE hc_linked AS
         SELECT {staged}, p.id AS person_id, e.id AS entry_id,
-            (e.id IS NOT NULL AND NOT s.held AND ({differs})) AS changed,
-            (NOT s.held AND n.nhs_number IS NOT NULL) AS new_person,
-            (NOT s.held AND p.id IS NOT NULL AND n.nhs_number IS NULL AND ({_details_differ("p", "s")}))
-                AS details_changed,
+            (e.id IS NOT NULL AND NOT s.held AND NOT s.matched AND ({differs})) AS changed,
+            (NOT s.held AND p.id IS NULL) AS new_person,
+            (NOT s.held AND NOT s.matched AND p.id IS NOT NULL AND ({_details_differ("p", "s")})) AS details_changed,
+            (e.id IS NOT NULL AND NOT s.held AND NOT s.matched AND e.row_hash IS DISTINCT FROM s.row_hash)
+                AS rehash,
             s.dob_mismatch
         FROM hc_staging s LEFT JOIN people_person p ON p.nhs_number = s.nhs_number
-        LEFT JOIN hc_new n ON n.nhs_number = s.nhs_number
-        LEFT JOIN healthchecks_registerentry e ON e.practice_id = s.practice_id AND e.person_id = p.id"""
+        LEFT JOIN healthchecks_registerentry e ON e.practice_id = s.practice_id AND e.person_id = p.id
+        WHERE NOT s.matched OR s.held
+        UNION ALL
+        SELECT {staged}, NULL, NULL, false, false, false, false, s.dob_mismatch
+        FROM hc_staging s WHERE s.matched AND NOT s.held"""
     )
     cursor.execute("DROP TABLE hc_staging")
-    cursor.execute("DROP TABLE hc_new")
     cursor.execute("ALTER TABLE hc_linked RENAME TO hc_staging")
+    cursor.execute("CREATE INDEX ON hc_staging (line)")
     cursor.execute("CREATE INDEX ON hc_staging (person_id)")
     cursor.execute("ANALYZE hc_staging")
 
@@ -563,22 +634,11 @@ def _link_sqlite(cursor, *, compared, now, true, false) -> None:
     )
     cursor.execute(
         f"""UPDATE hc_staging SET details_changed = {true} FROM people_person p
-        WHERE p.id = hc_staging.person_id AND hc_staging.held = {false} AND ({_details_differ("p", "hc_staging")})"""
+        WHERE p.id = hc_staging.person_id AND hc_staging.held = {false} AND hc_staging.matched = {false}
+            AND ({_details_differ("p", "hc_staging")})"""
     )
     cursor.execute(f"UPDATE hc_staging SET new_person = {true} WHERE held = {false} AND person_id IS NULL")
-    # New people: a record for each NHS number not yet known (the bulk path of people.services.person_register).
-    cursor.execute(
-        f"""INSERT INTO people_person (nhs_number, given_name, family_name, preferred_name, search_name,
-            date_of_birth, sex, ethnicity, address, postcode, phone, email, practice_id, preferred_channel,
-            safe_times, no_voicemail, do_not_contact, my_story, consent_nhs, consent_vcfse, consent_local_authority,
-            consent_peer_support, version, created_at, updated_at)
-        SELECT s.nhs_number, s.given_name, s.family_name, '', s.search_name, s.date_of_birth, COALESCE(s.sex, '0'), 'Z',
-            '', s.postcode, s.phone, s.email, s.practice_id, '', '', {false}, {false}, '', {false}, {false}, {false},
-            {false}, 1, %s, %s
-        FROM hc_staging s WHERE s.held = {false} AND s.person_id IS NULL""",
-        [now, now],
-    )
-    if cursor.rowcount:
+    if _insert_people(cursor, where=f"s.held = {false} AND s.person_id IS NULL", now=now):
         cursor.execute(link_people + " AND hc_staging.person_id IS NULL")
     cursor.execute("CREATE INDEX temp.hc_staging_person ON hc_staging (person_id)")
     cursor.execute(
@@ -588,18 +648,48 @@ def _link_sqlite(cursor, *, compared, now, true, false) -> None:
     differs = " OR ".join(f"e.{c} IS DISTINCT FROM hc_staging.{c}" for c in compared) + " OR e.left_on IS NOT NULL"
     cursor.execute(
         f"""UPDATE hc_staging SET changed = {true} FROM healthchecks_registerentry e
-        WHERE e.id = hc_staging.entry_id AND hc_staging.held = {false} AND ({differs})"""
+        WHERE e.id = hc_staging.entry_id AND hc_staging.held = {false} AND hc_staging.matched = {false}
+            AND ({differs})"""
     )
+    cursor.execute(
+        f"""UPDATE hc_staging SET rehash = {true} FROM healthchecks_registerentry e
+        WHERE e.id = hc_staging.entry_id AND hc_staging.held = {false} AND hc_staging.matched = {false}
+            AND e.row_hash IS NOT hc_staging.row_hash"""
+    )
+
+
+def _insert_people(cursor, *, where: str, now) -> int:
+    """New people: a record for each staged NHS number not yet known (the bulk path of
+    people.services.person_register); one added meanwhile by someone else is left as it is, and linked."""
+    false = "false" if connection.vendor == "postgresql" else "0"
+    cursor.execute(
+        f"""INSERT INTO people_person (nhs_number, given_name, family_name, preferred_name, search_name,
+            date_of_birth, sex, ethnicity, address, postcode, phone, email, practice_id, preferred_channel,
+            safe_times, no_voicemail, do_not_contact, my_story, consent_nhs, consent_vcfse, consent_local_authority,
+            consent_peer_support, version, created_at, updated_at)
+        SELECT s.nhs_number, s.given_name, s.family_name, '', s.search_name, s.date_of_birth, COALESCE(s.sex, '0'), 'Z',
+            '', s.postcode, s.phone, s.email, s.practice_id, '', '', {false}, {false}, '', {false}, {false}, {false},
+            {false}, 1, %s, %s
+        FROM hc_staging s WHERE {where}
+        ON CONFLICT (nhs_number) DO NOTHING""",
+        [now, now],
+    )
+    return cursor.rowcount
+
+
+def _missing(true) -> str:
+    """SQL: the register entry `e` has no row in the file: neither an identical row (known by its hash) nor a row for
+    the same person and practice, nor a row held back for the person (they are still on the practice's list)."""
+    return f"""(NOT EXISTS (SELECT 1 FROM hc_staging m WHERE m.matched = {true} AND m.row_hash = e.row_hash)
+        AND NOT EXISTS (SELECT 1 FROM hc_staging s
+            WHERE s.person_id = e.person_id AND (s.practice_id = e.practice_id OR s.held = {true})))"""
 
 
 def _leaving(cursor, *, ids: list[int], true) -> list[dict]:
     """For each practice in the file: how many are on its register now, and how many would leave it."""
     marks = ", ".join(["%s"] * len(ids))
     cursor.execute(
-        f"""SELECT d.name, d.ods_code, COUNT(*), SUM(CASE WHEN NOT EXISTS (
-                SELECT 1 FROM hc_staging s
-                WHERE s.person_id = e.person_id AND (s.practice_id = e.practice_id OR s.held = {true})
-            ) THEN 1 ELSE 0 END)
+        f"""SELECT d.name, d.ods_code, COUNT(*), SUM(CASE WHEN {_missing(true)} THEN 1 ELSE 0 END)
         FROM healthchecks_registerentry e JOIN directory_practice d ON d.id = e.practice_id
         WHERE e.practice_id IN ({marks}) AND e.left_on IS NULL
         GROUP BY d.name, d.ods_code ORDER BY d.name""",
@@ -669,7 +759,11 @@ def _hold_repeats(cursor, outcome) -> None:
 def _apply(cursor, *, outcome, by, today, now, leave_limit) -> None:
     """Bring the register in line with the staged rows. Set-based; sets the counts on `outcome`. Raises
     NeedsConfirmation (before anything is applied to the register) when more than `leave_limit` per cent of a
-    practice's register would leave."""
+    practice's register would leave.
+
+    On PostgreSQL everything up to the first change only reads, and the changes are then made APPLY_LINES lines of
+    the file at a time, each in a short transaction of its own: a practice uploading its file, or staff working
+    with the people in it, wait for one batch at most, never for the whole import."""
     postgres = connection.vendor == "postgresql"
     true = "true" if postgres else "1"
     false = "false" if postgres else "0"
@@ -684,14 +778,13 @@ def _apply(cursor, *, outcome, by, today, now, leave_limit) -> None:
     today = connection.ops.adapt_datefield_value(today)
     actor_id = by.pk if by is not None and getattr(by, "is_authenticated", False) else None
     organisation = by.primary_organisation if actor_id else None
-    organisation_id = organisation.pk if organisation else None
+    who = {"now": now, "today": today, "org": organisation.pk if organisation else None, "actor": actor_id}
 
-    compared = ("smi_code", "smi_date", "remission_code", "remission_date", "file_full_check", *ELEMENT_DATES)
     if postgres:
-        _link_postgres(cursor, compared=compared, now=now)
+        _link_postgres(cursor, compared=COMPARED)
     else:
-        _link_sqlite(cursor, compared=compared, now=now, true=true, false=false)
-    cursor.execute(f"SELECT COUNT(*) FROM hc_staging WHERE held = {false} AND entry_id IS NULL")
+        _link_sqlite(cursor, compared=COMPARED, now=now, true=true, false=false)
+    cursor.execute(f"SELECT COUNT(*) FROM hc_staging WHERE held = {false} AND matched = {false} AND entry_id IS NULL")
     outcome.added = cursor.fetchone()[0]
     cursor.execute(
         f"""SELECT COUNT(*) FROM hc_staging
@@ -722,7 +815,71 @@ def _apply(cursor, *, outcome, by, today, now, leave_limit) -> None:
                     "practices": [p for p in practices if p["leaving"]],
                 }
             )
+    # Who has left, found before anything changes (the people added below have no entries yet), numbered so that
+    # they can be marked a batch at a time.
+    cursor.execute("DROP TABLE IF EXISTS hc_leaving")
+    cursor.execute("CREATE TEMPORARY TABLE hc_leaving (id bigint NOT NULL, n integer NOT NULL)")
+    if ids:
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(
+            f"""INSERT INTO hc_leaving (id, n)
+            SELECT e.id, ROW_NUMBER() OVER (ORDER BY e.id) FROM healthchecks_registerentry e
+            WHERE e.practice_id IN ({marks}) AND e.left_on IS NULL AND {_missing(true)}""",
+            ids,
+        )
+        outcome.left = cursor.rowcount
+    filling = (outcome.added + outcome.left) * 10 >= outcome.rows
+    analysed_at = 0
+    for done, (lo, hi) in enumerate(_batches(cursor, postgres=postgres, false=false), start=1):
+        with transaction.atomic():
+            _apply_lines(cursor, lo=lo, hi=hi, **who)
+        # A register filling from empty: statistics as it grows (after 1, 2, 4, 8... batches), so that worklists
+        # read meanwhile are planned for the rows there are, not for an empty table (autovacuum may be off).
+        if postgres and filling and done >= 2 * analysed_at:
+            _analyze(cursor)
+            analysed_at = done
+    step = APPLY_LINES if postgres else max(outcome.left, 1)
+    for lo in range(1, outcome.left + 1, step):
+        with transaction.atomic():
+            _apply_leaving(cursor, lo=lo, hi=lo + step - 1, **who)
+    # Fresh statistics after a change large enough to move the planner (autovacuum may be off, or not yet round): a
+    # register filled from empty misleads it badly (the worklist once took 130 s before its first ANALYZE).
+    if filling or not postgres:
+        _analyze(cursor)
 
+
+def _batches(cursor, *, postgres, false) -> list[tuple[int, int]]:
+    """The line ranges to apply, each with at most APPLY_LINES rows that may change something (on SQLite, one range):
+    rows known unchanged from their hash, and rows held back, are skipped over."""
+    work = f"held = {false} AND matched = {false}"
+    if not postgres:
+        cursor.execute(f"SELECT MIN(line), MAX(line) FROM hc_staging WHERE {work}")
+        first, last = cursor.fetchone()
+        return [] if first is None else [(first, last)]
+    cursor.execute(
+        f"""SELECT line FROM (SELECT line, ROW_NUMBER() OVER (ORDER BY line) AS n FROM hc_staging WHERE {work}) w
+        WHERE n % {int(APPLY_LINES)} = 1 ORDER BY line"""
+    )
+    starts = [line for (line,) in cursor.fetchall()]
+    if not starts:
+        return []
+    cursor.execute(f"SELECT MAX(line) FROM hc_staging WHERE {work}")
+    ends = [start - 1 for start in starts[1:]] + [cursor.fetchone()[0]]
+    return list(zip(starts, ends, strict=True))
+
+
+def _apply_lines(cursor, *, lo, hi, now, today, org, actor) -> None:
+    """Apply the staged lines lo to hi: new people, changed details, changed and new entries, each with its
+    timeline entry."""
+    postgres = connection.vendor == "postgresql"
+    true = "true" if postgres else "1"
+    false = "false" if postgres else "0"
+    lines = f"s.line BETWEEN {int(lo)} AND {int(hi)}"
+    if postgres and _insert_people(cursor, where=f"{lines} AND s.new_person AND s.person_id IS NULL", now=now):
+        cursor.execute(
+            f"""UPDATE hc_staging s SET person_id = p.id FROM people_person p
+            WHERE {lines} AND s.new_person AND s.person_id IS NULL AND p.nhs_number = s.nhs_number"""
+        )
     # Changed details of people already known: the practice's extract is the latest word on what it carries.
     labels = " || ".join(
         f"CASE WHEN COALESCE(s.{c}, '') <> '' AND s.{c} <> p.{c} THEN '{label}, ' ELSE '' END" for c, label in DETAILS
@@ -732,8 +889,8 @@ def _apply(cursor, *, outcome, by, today, now, leave_limit) -> None:
         SELECT s.person_id, %s, 'record', 'details_changed',
             'Details changed from ' || d.name || '''s SMI register extract: ' || RTRIM({labels}, ', '), '', %s, %s
         FROM hc_staging s JOIN people_person p ON p.id = s.person_id JOIN directory_practice d ON d.id = s.practice_id
-        WHERE s.details_changed = {true}""",
-        [now, organisation_id, actor_id],
+        WHERE {lines} AND s.details_changed = {true}""",
+        [now, org, actor],
     )
     carried = ", ".join(
         f"{c} = CASE WHEN COALESCE(s.{c}, '') <> '' THEN s.{c} ELSE people_person.{c} END"
@@ -743,37 +900,45 @@ def _apply(cursor, *, outcome, by, today, now, leave_limit) -> None:
     cursor.execute(
         f"""UPDATE people_person SET given_name = s.given_name, family_name = s.family_name,
             search_name = s.search_name, {carried}, version = people_person.version + 1, updated_at = %s
-        FROM hc_staging s WHERE s.details_changed = {true} AND people_person.id = s.person_id""",
+        FROM hc_staging s WHERE {lines} AND s.details_changed = {true} AND people_person.id = s.person_id""",
         [now],
     )
-
     # Changed entries: the practice's latest extract wins; a check the service did itself is kept if later.
-    sets = ", ".join(f"{c} = s.{c}" for c in compared)
+    sets = ", ".join(f"{c} = s.{c}" for c in COMPARED)
     cursor.execute(
-        f"""UPDATE healthchecks_registerentry SET {sets}, left_on = NULL, updated_at = %s,
+        f"""UPDATE healthchecks_registerentry SET {sets}, left_on = NULL, updated_at = %s, row_hash = s.row_hash,
             last_full_check = CASE WHEN healthchecks_registerentry.service_full_check IS NULL THEN s.file_full_check
                 WHEN s.file_full_check IS NULL THEN healthchecks_registerentry.service_full_check
                 WHEN s.file_full_check > healthchecks_registerentry.service_full_check THEN s.file_full_check
                 ELSE healthchecks_registerentry.service_full_check END
-        FROM hc_staging s WHERE s.changed = {true} AND healthchecks_registerentry.id = s.entry_id""",
+        FROM hc_staging s WHERE {lines} AND s.changed = {true} AND healthchecks_registerentry.id = s.entry_id""",
         [now],
+    )
+    # Unchanged entries checked afresh (the rules changed, or the row differed only in its spacing): the row's hash
+    # is kept, so the next identical row is known at once.
+    cursor.execute(
+        f"""UPDATE healthchecks_registerentry SET row_hash = s.row_hash
+        FROM hc_staging s WHERE {lines} AND s.changed = {false} AND s.rehash = {true}
+            AND healthchecks_registerentry.id = s.entry_id"""
     )
     cursor.execute(
         f"""INSERT INTO core_timelineentry (person_id, at, service, kind, summary, link, organisation_id, actor_id)
         SELECT s.person_id, %s, 'health_checks', 'register_updated',
             'SMI register entry updated from ' || d.name || '''s extract', '', %s, %s
-        FROM hc_staging s JOIN directory_practice d ON d.id = s.practice_id WHERE s.changed = {true}""",
-        [now, organisation_id, actor_id],
+        FROM hc_staging s JOIN directory_practice d ON d.id = s.practice_id WHERE {lines} AND s.changed = {true}""",
+        [now, org, actor],
     )
-    # New entries.
-    columns = ", ".join(compared)
+    # New entries (one made meanwhile for the same person and practice, by another upload, is left as it is).
     cursor.execute(
         f"""INSERT INTO healthchecks_registerentry (person_id, practice_id, provider_id, pcn_id, date_of_birth,
-            {columns},
-            service_full_check, last_full_check, joined_on, left_on, failed_attempts, hard_to_reach, updated_at)
+            {", ".join(COMPARED)},
+            service_full_check, last_full_check, joined_on, left_on, failed_attempts, hard_to_reach, updated_at,
+            row_hash)
         SELECT s.person_id, s.practice_id, s.provider_id, s.pcn_id, s.date_of_birth,
-            {", ".join("s." + c for c in compared)}, NULL, s.file_full_check, %s, NULL, 0, {false}, %s
-        FROM hc_staging s WHERE s.held = {false} AND s.entry_id IS NULL""",
+            {", ".join("s." + c for c in COMPARED)}, NULL, s.file_full_check, %s, NULL, 0, {false}, %s, s.row_hash
+        FROM hc_staging s
+        WHERE {lines} AND s.held = {false} AND s.matched = {false} AND s.entry_id IS NULL AND s.person_id IS NOT NULL
+        ON CONFLICT (practice_id, person_id) DO NOTHING""",
         [today, now],
     )
     cursor.execute(
@@ -782,30 +947,29 @@ def _apply(cursor, *, outcome, by, today, now, leave_limit) -> None:
             CASE WHEN s.new_person = {true} THEN 'Record created and added to the SMI register of ' || d.name
                 ELSE 'Added to the SMI register of ' || d.name END, '', %s, %s
         FROM hc_staging s JOIN directory_practice d ON d.id = s.practice_id
-        WHERE s.held = {false} AND s.entry_id IS NULL""",
-        [now, organisation_id, actor_id],
+        WHERE {lines} AND s.held = {false} AND s.matched = {false} AND s.entry_id IS NULL
+            AND s.person_id IS NOT NULL""",
+        [now, org, actor],
     )
-    # People missing from a practice's new extract have left its register (never deleted).
-    if ids:
-        marks = ", ".join(["%s"] * len(ids))
-        missing = f"""e.practice_id IN ({marks}) AND e.left_on IS NULL AND NOT EXISTS (
-            SELECT 1 FROM hc_staging s
-            WHERE s.person_id = e.person_id AND (s.practice_id = e.practice_id OR s.held = {true}))"""
-        cursor.execute(
-            f"""INSERT INTO core_timelineentry (person_id, at, service, kind, summary, link, organisation_id, actor_id)
-            SELECT e.person_id, %s, 'health_checks', 'register_left',
-                'Left the SMI register of ' || d.name || ' (not in the practice''s latest extract)', '', %s, %s
-            FROM healthchecks_registerentry e JOIN directory_practice d ON d.id = e.practice_id WHERE {missing}""",
-            [now, organisation_id, actor_id, *ids],
-        )
-        cursor.execute(
-            f"UPDATE healthchecks_registerentry SET left_on = %s, updated_at = %s WHERE id IN ("
-            f"SELECT e.id FROM healthchecks_registerentry e WHERE {missing})",
-            [today, now, *ids],
-        )
-        outcome.left = cursor.rowcount
-    cursor.execute("DROP TABLE IF EXISTS hc_staging")
-    _analyze(cursor)
+
+
+def _apply_leaving(cursor, *, lo, hi, now, today, org, actor) -> None:
+    """People missing from a practice's new extract have left its register (never deleted): the ones numbered lo to
+    hi in hc_leaving."""
+    leaving = f"SELECT id FROM hc_leaving WHERE n BETWEEN {int(lo)} AND {int(hi)}"
+    cursor.execute(
+        f"""INSERT INTO core_timelineentry (person_id, at, service, kind, summary, link, organisation_id, actor_id)
+        SELECT e.person_id, %s, 'health_checks', 'register_left',
+            'Left the SMI register of ' || d.name || ' (not in the practice''s latest extract)', '', %s, %s
+        FROM healthchecks_registerentry e JOIN directory_practice d ON d.id = e.practice_id
+        WHERE e.id IN ({leaving}) AND e.left_on IS NULL""",
+        [now, org, actor],
+    )
+    cursor.execute(
+        f"UPDATE healthchecks_registerentry SET left_on = %s, updated_at = %s WHERE id IN ({leaving}) "
+        "AND left_on IS NULL",
+        [today, now],
+    )
 
 
 def _allowed_practices(by):
@@ -863,11 +1027,15 @@ def import_register(
     try:
         if practice_code and practice is None:
             raise FileRefused(f"Practice code {practice_code} is not a GP practice we know: check the ODS code")
-        with transaction.atomic():
-            _import(
+        # On SQLite (one writer at a time whatever we do) the whole import is one transaction. On PostgreSQL the
+        # file is read and checked into temporary tables first, with no transaction held and nothing changed; the
+        # changes are then applied in short transactions (see _apply).
+        with transaction.atomic() if connection.vendor != "postgresql" else nullcontext(), _import_session():
+            _read_and_apply(
                 binary,
                 outcome,
                 by=by,
+                practice=practice,
                 practice_code=practice_code,
                 progress=progress,
                 today=today,
@@ -924,8 +1092,82 @@ def _lines(text, count: list[int]):
         yield line
 
 
-def _import(binary, outcome, *, by, practice_code, progress, today, now, leave_limit):
+@contextmanager
+def _import_session():
+    """The connection as an import needs it, and as it was afterwards."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The import's own sorts and hashes (repeats, links, who has left) over a million staged rows stay in
+            # memory instead of spilling to disk; only this connection, and only until the import ends.
+            cursor.execute(f"SET work_mem = '{int(IMPORT_WORK_MEM_MB)}MB'")
+    try:
+        yield
+    finally:
+        # The temporary tables last as long as the connection (they span transactions on PostgreSQL).
+        if connection.connection is not None and not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE IF EXISTS hc_staging")
+                cursor.execute("DROP TABLE IF EXISTS hc_leaving")
+                if connection.vendor == "postgresql":
+                    cursor.execute("RESET work_mem")
+
+
+def _stage_row(reader, names, known, line, record, outcome) -> tuple | None:
+    """The staging tuple for one row of the file: known unchanged from its hash, checked, or held back (rejected,
+    but its NHS number readable); None when it is rejected outright."""
+    row_hash = reader.row_hash(record)
+    if row_hash in known and (staged := reader.known_row(line, record, row_hash)):
+        return staged
+    row = dict(zip(names, record, strict=False))
+    try:
+        nhs = reader.nhs_number(row)
+    except RowProblem as e:
+        outcome.reject(line, str(e), e.kind)
+        return None
+    row["_nhs"] = nhs
+    try:
+        return reader.check(line, row, row_hash)
+    except RowProblem as e:
+        # Kept, held back: the person is still on the list (never marked as left), and a later line with the same
+        # NHS number is a duplicate of this one.
+        code = ((row.get("practice_code") or "").strip().upper()) or reader.given
+        found = reader.practices.get(code or "")
+        outcome.reject(line, str(e), e.kind)
+        return _held_row(line, nhs, found[0] if found else None)
+
+
+def _stage_file(cursor, rows, *, count, reader, names, known, outcome, progress) -> None:
+    """Read, check and stage every row of the file."""
+    with _staging_writer(cursor) as write:
+        while True:
+            try:
+                record = next(rows, None)
+            except csv.Error as e:
+                raise FileRefused(
+                    f"Line {count[0]:,} cannot be read ({e}): a value is longer than 128 KB or a quote mark "
+                    "is not closed"
+                ) from None
+            if record is None:
+                break
+            line = count[0]
+            if not "".join(record).strip():
+                continue
+            outcome.rows += 1
+            staged = _stage_row(reader, names, known, line, record, outcome)
+            if staged is not None:
+                write(staged)
+            if progress and outcome.rows % BATCH_ROWS == 0:
+                progress(outcome.rows)
+    if progress:
+        progress(outcome.rows)
+    if outcome.rows == 0:
+        raise FileRefused("The file has a header but no rows")
+
+
+def _read_and_apply(binary, outcome, *, by, practice, practice_code, progress, today, now, leave_limit):
     encoding = detect_encoding(binary)
+    size = binary.seek(0, io.SEEK_END)
+    binary.seek(0)
     text = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
     count = [0]
     lines = _lines(text, count)
@@ -947,50 +1189,24 @@ def _import(binary, outcome, *, by, practice_code, progress, today, now, leave_l
         missing = [LABELS[r] for r in required if r not in known]
         if missing:
             raise FileRefused(f"The file has no column for: {', '.join(missing)}")
-        reader = _Reader(practice_code=practice_code, allowed_practices=_allowed_practices(by), today=today)
+        allowed = _allowed_practices(by)
+        reader = _Reader(names=names, practice_code=practice_code, allowed_practices=allowed, today=today)
+        known = _known_hashes(size=size, practice_id=practice.pk if practice else None, allowed=allowed)
         rows = csv.reader(lines, delimiter=delimiter)
-        batch: list[tuple] = []
         with connection.cursor() as cursor:
-            _staging_create(cursor)
-            while True:
-                try:
-                    record = next(rows, None)
-                except csv.Error as e:
-                    raise FileRefused(
-                        f"Line {count[0]:,} cannot be read ({e}): a value is longer than 128 KB or a quote mark "
-                        "is not closed"
-                    ) from None
-                if record is None:
-                    break
-                line = count[0]
-                if not "".join(record).strip():
-                    continue
-                outcome.rows += 1
-                row = dict(zip(names, record, strict=False))
-                try:
-                    nhs = reader.nhs_number(row)
-                except RowProblem as e:
-                    outcome.reject(line, str(e), e.kind)
-                else:
-                    row["_nhs"] = nhs
-                    try:
-                        batch.append(reader.check(line, row))
-                    except RowProblem as e:
-                        # Kept, held back: the person is still on the list (never marked as left), and a later
-                        # line with the same NHS number is a duplicate of this one.
-                        code = ((row.get("practice_code") or "").strip().upper()) or reader.given
-                        found = reader.practices.get(code or "")
-                        batch.append(_held_row(line, nhs, found[0] if found else None))
-                        outcome.reject(line, str(e), e.kind)
-                if len(batch) >= BATCH_ROWS:
-                    _staging_write(cursor, batch)
-                    if progress:
-                        progress(outcome.rows)
-            _staging_write(cursor, batch)
-            if progress:
-                progress(outcome.rows)
-            if outcome.rows == 0:
-                raise FileRefused("The file has a header but no rows")
+            # Read and checked in one transaction of its own, which writes only to the import's own table.
+            with transaction.atomic():
+                _staging_create(cursor)
+                _stage_file(
+                    cursor,
+                    rows,
+                    count=count,
+                    reader=reader,
+                    names=names,
+                    known=known,
+                    outcome=outcome,
+                    progress=progress,
+                )
             _hold_repeats(cursor, outcome)
             _apply(
                 cursor,

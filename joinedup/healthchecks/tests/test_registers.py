@@ -2,6 +2,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
 
 from joinedup.core.models import AuditEvent, TimelineEntry
 from joinedup.healthchecks.models import RegisterEntry, RegisterImport
@@ -306,3 +307,94 @@ def test_a_repeated_nhs_number_names_the_first_line_even_when_that_line_was_reje
     assert "also on line 3" in reasons[4] and "also on line 2" in reasons[5]
     assert (out.added, out.rejected) == (2, 3)
     assert out.reasons == {"The practice is not known": 1, "The NHS number is on an earlier line too": 2}
+
+
+def _checks_refused(monkeypatch):
+    """Every row check fails the test: what is imported next must be known unchanged from its hash alone."""
+    from joinedup.healthchecks import registers
+
+    def check(*_args, **_kw):
+        raise AssertionError("an unchanged row was checked again")
+
+    monkeypatch.setattr(registers._Reader, "check", check)
+
+
+def test_an_identical_row_is_known_unchanged_without_being_checked_again(practice, region, monkeypatch):
+    code = practice.ods_code
+    rows = [row(code, i) for i in range(3)]
+    run(register_file(code, rows), practice_code=code)
+    assert RegisterEntry.objects.filter(row_hash__isnull=True).count() == 0
+    timeline_before = TimelineEntry.objects.count()
+    with monkeypatch.context() as m:
+        _checks_refused(m)
+        again = run(register_file(code, rows[:2] + [rows[0]]), practice_code=code)
+    # Known rows still count towards who has left and repeated NHS numbers.
+    assert (again.unchanged, again.left, again.rejected, again.added, again.updated) == (2, 1, 1, 0, 0)
+    assert "also on line 2" in again.errors[0]["reason"]
+    assert TimelineEntry.objects.count() == timeline_before + 1  # the one who left
+    changed = run(register_file(code, [row(code, 0, smi_date="2020-01-01"), rows[1], rows[2]]), practice_code=code)
+    assert (changed.updated, changed.unchanged) == (2, 1)  # the changed row, and the one who came back
+
+
+def test_a_row_is_checked_again_when_the_rules_change(practice, region, monkeypatch):
+    from joinedup.healthchecks import registers
+
+    code = practice.ods_code
+    run(register_file(code, [row(code, 0)]), practice_code=code)
+    before = RegisterEntry.objects.get().row_hash
+    monkeypatch.setattr(registers, "ROW_HASH_VERSION", b"another")
+    out = run(register_file(code, [row(code, 0)]), practice_code=code)
+    assert out.unchanged == 1 and out.updated == 0
+    assert RegisterEntry.objects.get().row_hash != before  # checked afresh, and known again next time
+
+
+def test_a_known_row_from_a_practice_the_user_may_not_import_is_still_refused(practice, far_practice, region, personas):
+    run(register_file(far_practice.ods_code, [row(far_practice.ods_code, 1)]))
+    out = run(register_file(practice.ods_code, [row(far_practice.ods_code, 1)]), by=personas.gp_practice_staff)
+    assert out.rejected == 1 and "not one whose register you may import" in out.errors[0]["reason"]
+
+
+def test_an_import_applied_a_few_lines_at_a_time_comes_out_the_same(practice, far_practice, region, monkeypatch):
+    from joinedup.healthchecks import registers
+
+    monkeypatch.setattr(registers, "APPLY_LINES", 2)
+    code, far = practice.ods_code, far_practice.ods_code
+    first = run(register_file(code, [row(code, i) for i in range(5)] + [row(far, 9)]))
+    assert (first.added, first.rejected) == (6, 0)
+    assert TimelineEntry.objects.filter(kind="register_added").count() == 6
+    rows = [row(code, 0, smi_date="2020-01-01"), row(code, 1), row(code, 5), row(code, 6), row(far, 9)]
+    out = run(register_file(code, rows))
+    assert (out.added, out.updated, out.unchanged, out.left) == (2, 1, 2, 3)
+    assert RegisterEntry.objects.filter(left_on__isnull=True).count() == 5
+    assert TimelineEntry.objects.filter(kind="register_left").count() == 3
+    assert TimelineEntry.objects.filter(kind="register_updated").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite imports in one transaction")
+def test_a_person_added_by_someone_else_while_an_import_applies_is_linked_not_an_error(
+    practice, region, personas, monkeypatch
+):
+    """PostgreSQL applies in short transactions: a practice may register someone between the import reading its
+    file and adding them. The import takes that record rather than failing on the NHS number."""
+    from joinedup.healthchecks import registers
+    from joinedup.people.services import person_register
+
+    code = practice.ods_code
+    batches = registers._batches
+
+    def someone_else_first(cursor, **kw):
+        person_register(
+            by=personas.gp_practice_staff,
+            nhs_number=nhs_for(1),
+            given_name="Person",
+            family_name="Test",
+            date_of_birth=dt.date(1980, 1, 1),
+            practice=practice,
+        )
+        return batches(cursor, **kw)
+
+    monkeypatch.setattr(registers, "_batches", someone_else_first)
+    out = run(register_file(code, [row(code, 0), row(code, 1)]))
+    assert (out.added, out.rejected) == (2, 0)
+    assert Person.objects.filter(nhs_number=nhs_for(1)).count() == 1
+    assert RegisterEntry.objects.filter(person__nhs_number=nhs_for(1), left_on__isnull=True).count() == 1
