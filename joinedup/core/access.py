@@ -10,6 +10,13 @@ Two questions, both must be yes:
    narrower than the record: SMI health check outreach, for instance, opens the health check pages only
    (`grants=`), so the rest of the record stays behind the person's consent.
 
+3. Is the person in one of the user's regions? Each team belongs to one region (its pack); a person belongs to the
+   region of their registered practice. A relationship counts only for people of the regions of the user's teams,
+   so another region's people, registers and figures do not exist for them. The one exception is a relationship
+   held by name that a person keeps when they move (an open care team membership, `within_region=False`): it
+   counts wherever the person is registered now, until it is ended. A person with no registered practice is in no
+   region: their relationships, each made with them by name, count as they are. (docs/regions.md)
+
 Without a relationship the person does not exist for that user: queries return nothing and pages 404.
 The rules live in `rules` predicates so the map stays readable; this module is the only place that
 decides. Pages, the API and services all ask `may()` or `visible_people()`.
@@ -33,6 +40,9 @@ class Relationship:
     per_user: bool = False
     # The permissions this relationship can be used for; None: every permission (the whole record).
     grants: frozenset[str] | None = None
+    # True: counts only for people registered in one of the user's regions. False: held by name and kept when the
+    # person moves region (an open care team membership).
+    within_region: bool = True
 
     def allows(self, perm: str | None) -> bool:
         return perm is None or self.grants is None or perm in self.grants
@@ -41,17 +51,27 @@ class Relationship:
 _RELATIONSHIPS: list[Relationship] = []
 
 
-def relationship(name: str, *, needs_consent: bool = True, per_user: bool = False, grants=None):
+def relationship(
+    name: str, *, needs_consent: bool = True, per_user: bool = False, grants=None, within_region: bool = True
+):
     """Register a kind of legitimate relationship. Apps call this from their access.py at start-up.
 
     `grants` limits what the relationship opens: a user related to a person only this way may use those
-    permissions for them and no others (the person still exists for them: pages about them answer 403, not 404)."""
+    permissions for them and no others (the person still exists for them: pages about them answer 403, not 404).
+    `within_region=False` only for a relationship held by name that should follow a person who moves region."""
 
     def register(build):
         if any(r.name == name for r in _RELATIONSHIPS):
             raise ValueError(f"Relationship {name!r} registered twice")
         _RELATIONSHIPS.append(
-            Relationship(name, build, needs_consent, per_user, frozenset(grants) if grants is not None else None)
+            Relationship(
+                name,
+                build,
+                needs_consent,
+                per_user,
+                frozenset(grants) if grants is not None else None,
+                within_region,
+            )
         )
         return build
 
@@ -62,6 +82,21 @@ def registered_relationships() -> tuple[str, ...]:
     return tuple(r.name for r in _RELATIONSHIPS)
 
 
+def user_regions(user) -> frozenset[int]:
+    """The regions of the user's active teams: the only regions whose people, registers, figures and audit trail
+    they may see. Empty for a team outside any region pack, so access fails closed."""
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    return frozenset(m.team.region_id for m in user.active_memberships if m.team.region_id is not None)
+
+
+def in_regions(regions, practice_path: str = "practice") -> Q:
+    """A filter for rows whose practice (`practice_path`) is in one of `regions`, for Person by default. Through
+    the practice ids rather than a join, so the person queries keep their shape."""
+    Practice = apps.get_model("directory", "Practice")
+    return Q(**{f"{practice_path}_id__in": Practice.objects.filter(region_id__in=sorted(regions)).values("pk")})
+
+
 def _parts(user) -> list[tuple[Relationship, Q]]:
     """Each of the user's relationships as one filter on Person, built once per request."""
     cached = user.__dict__.get("_joinedup_relationship_parts")
@@ -70,6 +105,10 @@ def _parts(user) -> list[tuple[Relationship, Q]]:
     parts = []
     if user.is_authenticated and user.is_active:
         memberships = user.active_memberships
+        regions = user_regions(user)
+        # A person with no registered practice is in no region; their relationships (a care team, a request, an
+        # emergency access: each made with them by name) count as they are.
+        in_my_regions = (in_regions(regions) | Q(practice__isnull=True)) if regions else None
         # One filter per relationship and consent kind, however many teams the user is in: a user in every PCN
         # gets `practice__pcn_id IN (...)`, not forty-one subqueries.
         by_consent: dict[str, list] = {}
@@ -88,6 +127,10 @@ def _parts(user) -> list[tuple[Relationship, Q]]:
                     continue
                 if consent_kind is not None:
                     part &= Q(**{f"consent_{consent_kind}": True})
+                if rel.within_region:
+                    if in_my_regions is None:
+                        continue
+                    part &= in_my_regions
                 parts.append((rel, part))
     user.__dict__["_joinedup_relationship_parts"] = parts
     return parts
