@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.validators import slug_re
 from django.db import DatabaseError, models, transaction
 
@@ -167,7 +168,10 @@ class LoadSummary:
 
 def load_region(folder: Path | str) -> LoadSummary:
     """Check then load the pack in `folder`. Raises PackError (nothing changed) if it is refused."""
-    return load_pack(read_pack(folder))
+    pack = read_pack(folder)
+    if pack.region.get("synthetic") is True and settings.ENVIRONMENT == "production":
+        raise PackError(pack.folder, ["a synthetic (made-up) region is for the demo and tests: never in production"])
+    return load_pack(pack)
 
 
 # Reading and checking ---------------------------------------------------------------------------------------

@@ -75,3 +75,11 @@ def test_a_pack_may_not_take_a_place_another_region_holds(tmp_path, second_regio
     with pytest.raises(PackError, match="teams.csv line 3: code 'northshire-outreach' already belongs to region ZZNS"):
         load_region(folder)
     assert Team.objects.get(code="northshire-outreach").region == second_region
+
+
+def test_production_never_loads_a_synthetic_region(settings):
+    settings.ENVIRONMENT = "production"
+
+    with pytest.raises(PackError, match="never in production"):
+        load_region(NORTHSHIRE)
+    assert not Region.objects.exists()
