@@ -103,7 +103,9 @@ def _add_people(region, places, users, *, seed: int) -> int:
         fields[f"consent_{ConsentKind.NHS}"] = True
         practice_id = fields.pop("practice_id")
         practice = next(p for p in practices if p.pk == practice_id)
-        person = _register(fields, by=gp, practice=practice, clock=clock)
+        # The care navigator registers their own practice's patients; the PCN's practitioner the rest.
+        by = gp if practice.pk == places.home_practice.pk or mhp is None else mhp
+        person = _register(fields, by=by, practice=practice, clock=clock)
         added += 1
         if j < WITH_KEY_WORKER and mhp is not None and key_worker is not None:
             care_team_add(
