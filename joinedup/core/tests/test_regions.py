@@ -1,6 +1,8 @@
 """Many regions (docs/regions.md): staff of one region never see another region's people, registers, figures or
 audit trail; a person who moves keeps one record, and who sees it follows their relationships and consent."""
 
+import datetime as dt
+
 import pytest
 
 from joinedup.accounts.roles import ConsentKind, Perm, Role
@@ -171,3 +173,21 @@ def test_region_wide_roles_get_their_own_region_only(personas, northshire_person
     for role in (Role.COMMISSIONER, Role.IG_LEAD, Role.ADMINISTRATOR):
         lsc, north = personas.by_role[role], northshire_personas.by_role[role]
         assert user_regions(lsc).isdisjoint(user_regions(north))
+
+
+def test_the_access_review_lists_the_reviewers_own_regions_staff_only(client, personas, northshire_personas):
+    from django.utils import timezone
+
+    from joinedup.accounts.models import User
+
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    User.objects.filter(pk__in=[personas.volunteer.pk, northshire_personas.volunteer.pk]).update(
+        date_joined=long_ago, last_login=None
+    )
+    for reviewer, own, other in (
+        (personas.ig_lead, personas.volunteer, northshire_personas.volunteer),
+        (northshire_personas.ig_lead, northshire_personas.volunteer, personas.volunteer),
+    ):
+        client.force_login(reviewer)
+        html = client.get("/staff/access-review/").content.decode()
+        assert own.username in html and other.username not in html
