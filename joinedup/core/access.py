@@ -105,10 +105,6 @@ def _parts(user) -> list[tuple[Relationship, Q]]:
     parts = []
     if user.is_authenticated and user.is_active:
         memberships = user.active_memberships
-        regions = user_regions(user)
-        # A person with no registered practice is in no region; their relationships (a care team, a request, an
-        # emergency access: each made with them by name) count as they are.
-        in_my_regions = (in_regions(regions) | Q(practice__isnull=True)) if regions else None
         # One filter per relationship and consent kind, however many teams the user is in: a user in every PCN
         # gets `practice__pcn_id IN (...)`, not forty-one subqueries.
         by_consent: dict[str, list] = {}
@@ -127,10 +123,6 @@ def _parts(user) -> list[tuple[Relationship, Q]]:
                     continue
                 if consent_kind is not None:
                     part &= Q(**{f"consent_{consent_kind}": True})
-                if rel.within_region:
-                    if in_my_regions is None:
-                        continue
-                    part &= in_my_regions
                 parts.append((rel, part))
     user.__dict__["_joinedup_relationship_parts"] = parts
     return parts
@@ -146,11 +138,22 @@ def _person_filter(user, perm: str | None = None) -> Q:
     excluded = _scope(user, perm)
     cache = user.__dict__.setdefault("_joinedup_person_filter", {})
     if excluded not in cache:
-        q = Q(pk__in=[])
+        # The region condition once, around every relationship that needs it, not once per relationship: the
+        # planner then checks it once per person.
+        in_region, anywhere = Q(pk__in=[]), Q(pk__in=[])
         for rel, part in _parts(user):
-            if rel.name not in excluded:
-                q |= part
-        cache[excluded] = q
+            if rel.name in excluded:
+                continue
+            if rel.within_region:
+                in_region |= part
+            else:
+                anywhere |= part
+        regions = user_regions(user)
+        if regions:
+            # A person with no registered practice is in no region; their relationships (a care team, a request,
+            # an emergency access: each made with them by name) count as they are.
+            anywhere |= in_region & (in_regions(regions) | Q(practice__isnull=True))
+        cache[excluded] = anywhere
     return cache[excluded]
 
 
