@@ -1,11 +1,14 @@
-"""The care team relationship: everyone on a person's care team may see their record (within consent)."""
+"""The care team relationship: everyone on a person's care team may see their record (within consent).
+
+It is held by name, so it follows a person who moves to another region until the membership is ended: the old
+region's care team keep what it gives while it is open (core/access.py, docs/regions.md)."""
 
 from django.db.models import Q
 
 from joinedup.core.access import relationship
 
 
-@relationship("care team")
+@relationship("care team", within_region=False)
 def care_team(user, memberships):
     from .models import CareTeamMember
 

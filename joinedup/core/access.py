@@ -10,6 +10,13 @@ Two questions, both must be yes:
    narrower than the record: SMI health check outreach, for instance, opens the health check pages only
    (`grants=`), so the rest of the record stays behind the person's consent.
 
+3. Is the person in one of the user's regions? Each team belongs to one region (its pack); a person belongs to the
+   region of their registered practice. A relationship counts only for people of the regions of the user's teams,
+   so another region's people, registers and figures do not exist for them. The one exception is a relationship
+   held by name that a person keeps when they move (an open care team membership, `within_region=False`): it
+   counts wherever the person is registered now, until it is ended. A person with no registered practice is in no
+   region: their relationships, each made with them by name, count as they are. (docs/regions.md)
+
 Without a relationship the person does not exist for that user: queries return nothing and pages 404.
 The rules live in `rules` predicates so the map stays readable; this module is the only place that
 decides. Pages, the API and services all ask `may()` or `visible_people()`.
@@ -33,6 +40,9 @@ class Relationship:
     per_user: bool = False
     # The permissions this relationship can be used for; None: every permission (the whole record).
     grants: frozenset[str] | None = None
+    # True: counts only for people registered in one of the user's regions. False: held by name and kept when the
+    # person moves region (an open care team membership).
+    within_region: bool = True
 
     def allows(self, perm: str | None) -> bool:
         return perm is None or self.grants is None or perm in self.grants
@@ -41,17 +51,27 @@ class Relationship:
 _RELATIONSHIPS: list[Relationship] = []
 
 
-def relationship(name: str, *, needs_consent: bool = True, per_user: bool = False, grants=None):
+def relationship(
+    name: str, *, needs_consent: bool = True, per_user: bool = False, grants=None, within_region: bool = True
+):
     """Register a kind of legitimate relationship. Apps call this from their access.py at start-up.
 
     `grants` limits what the relationship opens: a user related to a person only this way may use those
-    permissions for them and no others (the person still exists for them: pages about them answer 403, not 404)."""
+    permissions for them and no others (the person still exists for them: pages about them answer 403, not 404).
+    `within_region=False` only for a relationship held by name that should follow a person who moves region."""
 
     def register(build):
         if any(r.name == name for r in _RELATIONSHIPS):
             raise ValueError(f"Relationship {name!r} registered twice")
         _RELATIONSHIPS.append(
-            Relationship(name, build, needs_consent, per_user, frozenset(grants) if grants is not None else None)
+            Relationship(
+                name,
+                build,
+                needs_consent,
+                per_user,
+                frozenset(grants) if grants is not None else None,
+                within_region,
+            )
         )
         return build
 
@@ -60,6 +80,21 @@ def relationship(name: str, *, needs_consent: bool = True, per_user: bool = Fals
 
 def registered_relationships() -> tuple[str, ...]:
     return tuple(r.name for r in _RELATIONSHIPS)
+
+
+def user_regions(user) -> frozenset[int]:
+    """The regions of the user's active teams: the only regions whose people, registers, figures and audit trail
+    they may see. Empty for a team outside any region pack, so access fails closed."""
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    return frozenset(m.team.region_id for m in user.active_memberships if m.team.region_id is not None)
+
+
+def in_regions(regions, practice_path: str = "practice") -> Q:
+    """A filter for rows whose practice (`practice_path`) is in one of `regions`, for Person by default. Through
+    the practice ids rather than a join, so the person queries keep their shape."""
+    Practice = apps.get_model("directory", "Practice")
+    return Q(**{f"{practice_path}_id__in": Practice.objects.filter(region_id__in=sorted(regions)).values("pk")})
 
 
 def _parts(user) -> list[tuple[Relationship, Q]]:
@@ -103,11 +138,22 @@ def _person_filter(user, perm: str | None = None) -> Q:
     excluded = _scope(user, perm)
     cache = user.__dict__.setdefault("_joinedup_person_filter", {})
     if excluded not in cache:
-        q = Q(pk__in=[])
+        # The region condition once, around every relationship that needs it, not once per relationship: the
+        # planner then checks it once per person.
+        in_region, anywhere = Q(pk__in=[]), Q(pk__in=[])
         for rel, part in _parts(user):
-            if rel.name not in excluded:
-                q |= part
-        cache[excluded] = q
+            if rel.name in excluded:
+                continue
+            if rel.within_region:
+                in_region |= part
+            else:
+                anywhere |= part
+        regions = user_regions(user)
+        if regions:
+            # A person with no registered practice is in no region; their relationships (a care team, a request,
+            # an emergency access: each made with them by name) count as they are.
+            anywhere |= in_region & (in_regions(regions) | Q(practice__isnull=True))
+        cache[excluded] = anywhere
     return cache[excluded]
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from joinedup.accounts.middleware import public
 from joinedup.accounts.roles import Perm
+from joinedup.core.access import user_regions
 from joinedup.core.audit import AuditAction, audit_list, audit_record
 from joinedup.core.decorators import requires
 from joinedup.nhsuk_forms.fields import NhsForm
@@ -100,7 +101,9 @@ class ReviewForm(NhsForm):
 @requires(Perm.REVIEW_AUDIT)
 def emergency_access_list(request):
     show_all = request.GET.get("show") == "all"
-    accesses = list(people_queries.emergency_accesses_for_review(unreviewed_only=not show_all))
+    accesses = list(
+        people_queries.emergency_accesses_for_review(unreviewed_only=not show_all, regions=user_regions(request.user))
+    )
     audit_list(
         by=request.user,
         what="emergency accesses to review",
@@ -113,7 +116,7 @@ def emergency_access_list(request):
 
 @requires(Perm.REVIEW_AUDIT)
 def emergency_access_review(request, access_id):
-    access = people_queries.emergency_access_for_review(pk=access_id)
+    access = people_queries.emergency_access_for_review(pk=access_id, regions=user_regions(request.user))
     audit_record(
         by=request.user,
         action=AuditAction.VIEW,
@@ -139,7 +142,7 @@ def emergency_access_review(request, access_id):
 def audit_trail(request):
     nhs_number = request.GET.get("nhs_number", "")
     username = request.GET.get("user", "")
-    events = queries.audit_events(nhs_number=nhs_number, username=username)
+    events = queries.audit_events(nhs_number=nhs_number, username=username, regions=user_regions(request.user))
     audit_list(
         by=request.user,
         what="audit trail",

@@ -22,7 +22,15 @@ from django.conf import settings
 from joinedup.accounts.models import User
 from joinedup.accounts.roles import Role
 from joinedup.accounts.services import staff_create
-from joinedup.directory.models import Locality, OrganisationKind, OutreachCoverage, Practice, Team, TeamKind
+from joinedup.directory.models import (
+    Locality,
+    OrganisationKind,
+    OutreachCoverage,
+    Practice,
+    Region,
+    Team,
+    TeamKind,
+)
 
 DEMO_URL = "http://127.0.0.1:8000/"
 SIGN_INS_FILE = "demo-sign-ins.json"
@@ -81,6 +89,22 @@ PERSONAS = (
     PersonaSpec(OUTSIDER, "demo.outsider", "Olivia", "Nelson", "Mental health practitioner", Role.MHP, "far_pcn"),
 )  # fmt: skip
 PERSONA_USERNAMES = tuple(spec.username for spec in PERSONAS)
+# Northshire, the synthetic second region (joinedup/directory/regions/northshire): a few staff, so the demo shows
+# that one region's staff never see another's people (seeded by second_region.py).
+NORTHSHIRE_PERSONAS = (
+    PersonaSpec(Role.MHP, "north.mhp", "Aled", "Morgan", "Mental health practitioner", Role.MHP, "pcn"),
+    PersonaSpec(Role.COMMUNITY_CLINICIAN, "north.clinician", "Bethan", "Lloyd", "Community mental health nurse",
+                Role.COMMUNITY_CLINICIAN, "cmht"),
+    PersonaSpec(Role.GP_PRACTICE_STAFF, "north.gp", "Carys", "Hughes", "Care navigator", Role.GP_PRACTICE_STAFF,
+                "practice"),
+    PersonaSpec(Role.COMMISSIONER, "north.commissioner", "Dafydd", "Price", "Commissioning manager, mental health",
+                Role.COMMISSIONER, "commissioning"),
+    PersonaSpec(Role.IG_LEAD, "north.ig", "Eira", "Jenkins", "Information governance lead", Role.IG_LEAD,
+                "administration"),
+)  # fmt: skip
+NORTHSHIRE_USERNAMES = tuple(spec.username for spec in NORTHSHIRE_PERSONAS)
+# CIS2 user ids of Northshire's personas follow Lancashire's.
+NORTHSHIRE_FIRST_NUMBER = 101
 STAFF_PHONE = "01632 960{:03d}"  # Ofcom's drama range for landlines
 # NHS personas sign in with CIS2 through the stand-in provider (standins/oidc): made-up CIS2 user ids.
 CIS2_UID = "5550{:08d}"
@@ -109,9 +133,20 @@ class DemoSetupError(Exception):
     pass
 
 
-def find_places() -> DemoPlaces:
-    with_pcn = Practice.objects.filter(pcn__isnull=False).select_related("pcn", "locality")
-    home = Locality.objects.filter(code=HOME_LOCALITY).first()
+def home_region() -> Region | None:
+    """The region the demo is set in: Blackpool's, else the first real (not synthetic) region loaded."""
+    home = Locality.objects.filter(code=HOME_LOCALITY).select_related("area__region").first()
+    if home is not None:
+        return home.area.region
+    return Region.objects.order_by("synthetic", "pk").first()
+
+
+def find_places(region: Region | None = None) -> DemoPlaces:
+    """The demo's places in `region` (the home region by default): every team and practice is that region's, so
+    another loaded region's teams are never picked."""
+    region = region or home_region()
+    with_pcn = Practice.objects.filter(pcn__isnull=False, region=region).select_related("pcn", "locality")
+    home = Locality.objects.filter(code=HOME_LOCALITY, area__region=region).first()
     if home is None or not with_pcn.filter(locality=home).exists():
         first = with_pcn.order_by("locality__code", "ods_code").first()
         if first is None:
@@ -129,7 +164,7 @@ def find_places() -> DemoPlaces:
     provider = OutreachCoverage.objects.filter(locality=home).values_list("provider_id", flat=True).first()
 
     def team(kind, *preferred, **required):
-        found = Team.objects.filter(kind=kind, **required).order_by("code")
+        found = Team.objects.filter(kind=kind, region=region, **required).order_by("code")
         for extra in preferred:
             match = found.filter(**extra).first()
             if match:
@@ -155,6 +190,8 @@ def find_places() -> DemoPlaces:
     }
     if teams["partner"] is None:
         teams["partner"] = team(TeamKind.PARTNER)
+    if teams["outreach"] is None:
+        teams["outreach"] = team(TeamKind.OUTREACH)
     return DemoPlaces(home, home_practice, far_practice, teams)
 
 
@@ -211,12 +248,12 @@ class PersonasResult:
     missing_teams: list[str]
 
 
-def create_personas(places: DemoPlaces) -> PersonasResult:
+def create_personas(places: DemoPlaces, specs=PERSONAS, first_number: int = 1) -> PersonasResult:
     """Create any persona that does not exist yet and make sure each signs in with the password on file."""
     sign_ins = load_sign_ins()
-    existing = {u.username: u for u in User.objects.filter(username__in=PERSONA_USERNAMES)}
+    existing = {u.username: u for u in User.objects.filter(username__in=[spec.username for spec in specs])}
     result = PersonasResult({}, [], [], [])
-    for number, spec in enumerate(PERSONAS, start=1):
+    for number, spec in enumerate(specs, start=first_number):
         user = existing.get(spec.username)
         entry = sign_ins.get(spec.username) or {"password": new_password()}
         if user is None:
@@ -262,7 +299,9 @@ def write_cis2_standin_config() -> Path:
     persona (the stand-in re-reads the file, so seeding after it started is fine)."""
     from joinedup.accounts.cis2 import client_public_jwks
 
-    users = User.objects.filter(username__in=PERSONA_USERNAMES, cis2_uid__isnull=False).order_by("username")
+    users = User.objects.filter(username__in=PERSONA_USERNAMES + NORTHSHIRE_USERNAMES, cis2_uid__isnull=False).order_by(
+        "username"
+    )
     data = {
         "about": "Made by seed_demo: the demo's CIS2 client and its NHS personas, for standins/oidc only.",
         "clients": [
@@ -290,11 +329,11 @@ def write_cis2_standin_config() -> Path:
     return path
 
 
-def personas_in_place() -> bool:
+def personas_in_place(usernames=PERSONA_USERNAMES) -> bool:
     """Whether every persona exists and signs in with the password on file (checked without hashing)."""
     sign_ins = load_sign_ins()
-    hashes = dict(User.objects.filter(username__in=PERSONA_USERNAMES).values_list("username", "password"))
-    return all(name in hashes and sign_ins.get(name, {}).get("hash") == hashes[name] for name in PERSONA_USERNAMES)
+    hashes = dict(User.objects.filter(username__in=usernames).values_list("username", "password"))
+    return all(name in hashes and sign_ins.get(name, {}).get("hash") == hashes[name] for name in usernames)
 
 
 @dataclass(frozen=True)
@@ -307,14 +346,13 @@ class SignIn:
     cis2_uid: str = ""
 
 
-def sign_in_rows() -> list[SignIn]:
-    """One row per persona, in the order of PERSONAS, for the ones that exist."""
+def sign_in_rows(specs=PERSONAS) -> list[SignIn]:
+    """One row per persona, in the order of `specs` (Lancashire's PERSONAS by default), for the ones that exist."""
     sign_ins = load_sign_ins()
-    users = {
-        u.username: u for u in User.objects.filter(username__in=PERSONA_USERNAMES).prefetch_related("memberships__team")
-    }
+    names = [spec.username for spec in specs]
+    users = {u.username: u for u in User.objects.filter(username__in=names).prefetch_related("memberships__team")}
     rows = []
-    for spec in PERSONAS:
+    for spec in specs:
         user = users.get(spec.username)
         if user is None:
             continue

@@ -3,7 +3,7 @@ social care. Each app's demo history asks here, so a locality's meetings, bookin
 own: a Furness meeting is attended by Furness's services, never by the Blackpool personas.
 
 Organisations are found by their code in the loaded region pack; a pack without them (another region) falls back
-to the first organisation of the kind.
+to the first organisation of the kind in the locality's own region, never another region's.
 """
 
 from __future__ import annotations
@@ -32,7 +32,11 @@ SOCIAL_CARE_ELSEWHERE = "social-care-lancashire"
 def peer_support_organisation(locality: Locality) -> Organisation | None:
     """The charity whose peer support covers the locality (the first by code where two do)."""
     codes = sorted(code for code, covered in PEER_SUPPORT_COVERAGE.items() if locality.code in covered)
-    teams = Team.objects.filter(kind=TeamKind.PEER_SUPPORT).select_related("organisation").order_by("code")
+    teams = (
+        Team.objects.filter(kind=TeamKind.PEER_SUPPORT, region__areas__localities=locality)
+        .select_related("organisation")
+        .order_by("code")
+    )
     team = teams.filter(organisation__code__in=codes).order_by("organisation__code").first() or teams.first()
     return team.organisation if team else None
 
@@ -42,12 +46,22 @@ def social_care_organisation(locality: Locality) -> Organisation | None:
     team = Team.objects.filter(code=code).select_related("organisation").first()
     if team is not None:
         return team.organisation
-    return Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY).order_by("code").first()
+    return (
+        Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, teams__region__areas__localities=locality)
+        .order_by("code")
+        .first()
+    )
 
 
 def nhs_trust() -> Organisation | None:
-    """The mental health trust: the organisation of the EMDTs and community mental health teams."""
-    team = Team.objects.filter(kind=TeamKind.COMMUNITY_MENTAL_HEALTH).select_related("organisation").first()
+    """The mental health trust of the demo's home region: the organisation of its EMDTs and community teams."""
+    from .personas import home_region
+
+    team = (
+        Team.objects.filter(kind=TeamKind.COMMUNITY_MENTAL_HEALTH, region=home_region())
+        .select_related("organisation")
+        .first()
+    )
     if team is not None:
         return team.organisation
     return Organisation.objects.filter(kind=OrganisationKind.NHS).order_by("code").first()
@@ -59,7 +73,10 @@ def vcfse_partner_organisation(locality: Locality) -> Organisation | None:
     codes = [code for code, covered in PEER_SUPPORT_COVERAGE.items() if locality.code in covered]
     team = (
         Team.objects.filter(
-            kind=TeamKind.PARTNER, organisation__kind=OrganisationKind.VCFSE, organisation__code__in=codes
+            kind=TeamKind.PARTNER,
+            organisation__kind=OrganisationKind.VCFSE,
+            organisation__code__in=codes,
+            region__areas__localities=locality,
         )
         .select_related("organisation")
         .order_by("code")

@@ -44,6 +44,7 @@ from joinedup.people.services import communication_needs_set, consent_record, my
 
 from . import history
 from . import personas as demo_personas
+from . import second_region
 from .clock import DemoClock
 from .models import DemoSeed
 from .synthetic import generate_people, insert_people, nhs_numbers
@@ -107,6 +108,7 @@ class SeedResult:
     missing_teams: list[str] = field(default_factory=list)
     care_team_people: int = 0
     service_histories: list[str] = field(default_factory=list)
+    second_region: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
@@ -131,6 +133,7 @@ class SeedResult:
             lines.append(f"  people on care teams with the personas: {self.care_team_people}")
         if self.service_histories:
             lines.append(f"  service histories: {', '.join(self.service_histories)}")
+        lines += self.second_region
         return lines
 
 
@@ -155,7 +158,12 @@ def seed_demo(
                 f"This database already holds {record.people_inserted:,} demo people, more than the {people:,} "
                 "asked for. Start from an empty database (make clean-demo) to seed fewer."
             )
-        if record.complete and record.people == people and demo_personas.personas_in_place():
+        if (
+            record.complete
+            and record.people == people
+            and demo_personas.personas_in_place()
+            and second_region.in_place()
+        ):
             return SeedResult(seed=seed, people=people, already_seeded=True)
 
     clock = DemoClock(seed=seed)
@@ -184,6 +192,8 @@ def seed_demo(
             result.service_histories = _seed_services(record, places, made.users, clock, progress=progress)
             record.lived_in = True
             record.save(update_fields=["lived_in"])
+    # After the home region's histories, which are made before the second region is loaded (second_region.py).
+    result.second_region = second_region.seed_second_region(seed=seed).lines()
     record.completed_at = timezone.now()
     record.save(update_fields=["completed_at"])
     if connection.vendor == "postgresql" and result.people_added > SERVICES_LIMIT:
@@ -277,7 +287,8 @@ def _add_people(record: DemoSeed, places, users, result: SeedResult, clock: Demo
         if progress:
             progress(start, target)
 
-    all_practices = list(Practice.objects.only("pk", "ods_code", "postcode", "town").order_by("ods_code"))
+    in_region = Practice.objects.filter(region_id=places.home_practice.region_id)
+    all_practices = list(in_region.only("pk", "ods_code", "postcode", "town").order_by("ods_code"))
     segments = (
         (0, HOME_PRACTICE_PEOPLE, [places.home_practice]),
         (HOME_PRACTICE_PEOPLE, HOME_PCN_PEOPLE, places.home_pcn_practices),

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.validators import slug_re
 from django.db import DatabaseError, models, transaction
 
@@ -76,6 +77,17 @@ PCN_TEAM_SUFFIX = " mental health practitioners"
 EMDT_SUFFIX = " EMDT"
 CMHT_SUFFIX = " community mental health team"
 ODS_CODE = re.compile(r"[A-Za-z0-9]+")
+# A synthetic pack's ODS-like codes (region, PCNs, practices, NHS organisations) start with ZZ and are 9 or 10
+# characters long. Every ODS organisation code fits the NHS Data Dictionary's coding frames of at most 8
+# characters, so no code in this range can be, or become, a real one; a real pack may not use the range.
+SYNTHETIC_PREFIX = "ZZ"
+SYNTHETIC_MIN_LENGTH = 9
+
+
+def is_synthetic_code(code: str) -> bool:
+    return len(code) >= SYNTHETIC_MIN_LENGTH and code.upper().startswith(SYNTHETIC_PREFIX)
+
+
 MAX_PROBLEMS_SHOWN = 50
 
 
@@ -156,7 +168,10 @@ class LoadSummary:
 
 def load_region(folder: Path | str) -> LoadSummary:
     """Check then load the pack in `folder`. Raises PackError (nothing changed) if it is refused."""
-    return load_pack(read_pack(folder))
+    pack = read_pack(folder)
+    if pack.region.get("synthetic") is True and settings.ENVIRONMENT == "production":
+        raise PackError(pack.folder, ["a synthetic (made-up) region is for the demo and tests: never in production"])
+    return load_pack(pack)
 
 
 # Reading and checking ---------------------------------------------------------------------------------------
@@ -226,6 +241,8 @@ def _read_region(folder: Path, problems: _Problems) -> dict:
     sources = data.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         problems.add(REGION_FILE, None, '"sources" must be a list of texts')
+    if not isinstance(data.get("synthetic", False), bool):
+        problems.add(REGION_FILE, None, '"synthetic" must be true or false')
     return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
 
 
@@ -413,6 +430,37 @@ def _check_pack(pack: RegionPack, problems: _Problems) -> None:
     for code, row in teams.items():
         if code in derived:
             problems.add("teams.csv", row.line, f"code {code!r} is already the code of {derived[code]}")
+    _check_code_range(pack, problems)
+
+
+def _check_code_range(pack: RegionPack, problems: _Problems) -> None:
+    """A synthetic pack keeps every ODS-like code in the reserved range, so none can be mistaken for (or collide
+    with) a real organisation; a real pack keeps out of it."""
+    synthetic = pack.region.get("synthetic") is True
+    codes = [(REGION_FILE, None, "code", pack.region.get("code") or "")]
+    codes += [("pcns.csv", r.line, "code", r["code"]) for r in pack.pcns]
+    codes += [("practices.csv", r.line, "ods_code", r["ods_code"]) for r in pack.practices]
+    codes += [("organisations.csv", r.line, "code", r["code"]) for r in pack.organisations if r["kind"] == "nhs"]
+    for file, line, column, code in codes:
+        if not code:
+            continue
+        if synthetic and not is_synthetic_code(code):
+            problems.add(
+                file,
+                line,
+                f"{column} {code!r} is not in the synthetic range: a synthetic pack's codes start with "
+                f"{SYNTHETIC_PREFIX} and are {SYNTHETIC_MIN_LENGTH} or 10 characters, longer than any ODS code",
+            )
+        elif not synthetic and is_synthetic_code(code):
+            problems.add(
+                file,
+                line,
+                f'{column} {code!r} is in the synthetic range: mark the pack "synthetic": true in region.json',
+            )
+    if synthetic:
+        for row in pack.practices:
+            if row["sub_icb_code"]:
+                problems.add("practices.csv", row.line, "sub_icb_code must be empty in a synthetic pack")
 
 
 def _derived_team_codes(pack: RegionPack):
@@ -448,13 +496,22 @@ def cmht_team_code(locality_code: str) -> str:
 def load_pack(pack: RegionPack) -> LoadSummary:
     """Write a checked pack in one transaction. Only rows that differ are written."""
     summary = LoadSummary(folder=pack.folder, region_code=pack.region["code"], region_name=pack.region["short_name"])
+    held_elsewhere = _held_by_another_region(pack)
+    if held_elsewhere:
+        raise PackError(pack.folder, held_elsewhere)
     tally = summary.tallies.setdefault
     try:
         with transaction.atomic():
             region_ids = _upsert(
                 Region,
                 "code",
-                {pack.region["code"]: {"name": pack.region["name"], "short_name": pack.region["short_name"]}},
+                {
+                    pack.region["code"]: {
+                        "name": pack.region["name"],
+                        "short_name": pack.region["short_name"],
+                        "synthetic": pack.region.get("synthetic") is True,
+                    }
+                },
                 tally("region", Tally()),
             )
             region_id = region_ids[pack.region["code"]]
@@ -493,6 +550,7 @@ def load_pack(pack: RegionPack) -> LoadSummary:
                         "pcn_id": pcn_ids[r["pcn_code"]] if r["pcn_code"] else None,
                         "locality_id": locality_ids[r["locality_code"]],
                         "sub_icb_code": r["sub_icb_code"],
+                        "region_id": region_id,
                     }
                     for r in pack.practices
                 },
@@ -514,6 +572,8 @@ def load_pack(pack: RegionPack) -> LoadSummary:
                 tally("EMDT services", Tally()),
             )
             teams = _team_rows(pack, organisation_ids, locality_ids, pcn_ids, practice_ids)
+            for team in teams.values():
+                team["region_id"] = region_id
             _upsert(Team, "code", teams, tally("teams", Tally()))
     except DatabaseError as error:
         raise PackError(pack.folder, [f"the database refused the pack ({error})"]) from error
@@ -521,6 +581,27 @@ def load_pack(pack: RegionPack) -> LoadSummary:
         f"{r['ods_code']} {r['name']} ({r['locality_code']})" for r in pack.practices if not r["pcn_code"]
     ]
     return summary
+
+
+def _held_by_another_region(pack: RegionPack) -> list[str]:
+    """Codes of this pack that another loaded region already holds: loading would move them between regions (and
+    their people and staff with them), so the pack is refused instead. Organisations may serve several regions."""
+    code = pack.region["code"]
+    checks = (
+        ("areas.csv", Area, "code", "region__code", pack.areas, "code"),
+        ("localities.csv", Locality, "code", "area__region__code", pack.localities, "code"),
+        ("pcns.csv", Pcn, "code", "locality__area__region__code", pack.pcns, "code"),
+        ("practices.csv", Practice, "ods_code", "locality__area__region__code", pack.practices, "ods_code"),
+        ("teams.csv", Team, "code", "region__code", pack.teams, "code"),
+    )
+    problems = _Problems()
+    for file, model, key, region_path, rows, column in checks:
+        lines = {r[column]: r.line for r in rows}
+        held = model.objects.filter(**{f"{key}__in": list(lines)}).exclude(**{region_path: code})
+        for value, other in held.values_list(key, region_path).order_by(key):
+            if other is not None:
+                problems.add(file, lines[value], f"{column} {value!r} already belongs to region {other}")
+    return problems
 
 
 def _team_rows(pack, organisation_ids, locality_ids, pcn_ids, practice_ids) -> dict[str, dict]:

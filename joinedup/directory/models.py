@@ -8,11 +8,14 @@ from django.db import models
 
 
 class Region(models.Model):
-    """An integrated care board's area, e.g. NHS Lancashire and South Cumbria ICB (QE1)."""
+    """An integrated care board's area, e.g. NHS Lancashire and South Cumbria ICB (QE1). Several may be loaded;
+    staff of one never see another's people, registers or figures (docs/regions.md)."""
 
     code = models.CharField(max_length=10, unique=True)
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=100)
+    # A made-up region (docs/regions.md): its codes are in the reserved synthetic range (loading.py checks).
+    synthetic = models.BooleanField(default=False)
 
     def __str__(self):
         return self.name
@@ -71,6 +74,9 @@ class Practice(models.Model):
     pcn = models.ForeignKey(Pcn, on_delete=models.PROTECT, null=True, blank=True, related_name="practices")
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="practices")
     sub_icb_code = models.CharField(max_length=5, blank=True)
+    # The region of its locality's area, kept here by the loader so that "which region is this person in" (through
+    # their practice) is one join for the access policy (core/access.py) and the Citus distribution key (013).
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="practices")
 
     class Meta:
         ordering = ["name"]
@@ -144,6 +150,10 @@ class Team(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, null=True, blank=True, related_name="teams")
     pcn = models.ForeignKey(Pcn, on_delete=models.PROTECT, null=True, blank=True, related_name="teams")
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="teams")
+    # The region whose pack holds the team: a member's relationships count only for that region's people
+    # (core/access.py). Region-wide teams (commissioning, administration) have no place but still one region.
+    # None (a team made outside a pack) opens no region at all: access fails closed.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="teams")
 
     class Meta:
         ordering = ["name"]

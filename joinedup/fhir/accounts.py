@@ -29,7 +29,14 @@ _lock = threading.Lock()
 
 
 # Everything of a membership that a relationship is built from (the relationships in each app's access.py).
-_TEAM = ("team__kind", "team__organisation_id", "team__practice_id", "team__pcn_id", "team__locality_id")
+_TEAM = (
+    "team__kind",
+    "team__organisation_id",
+    "team__practice_id",
+    "team__pcn_id",
+    "team__locality_id",
+    "team__region_id",
+)
 
 
 def _memberships_key(user) -> tuple:

@@ -177,10 +177,19 @@ class WorkerChoice:
         return self.caseload >= self.worker.caseload_limit
 
 
+def _of_regions(workers, regions):
+    """Workers with an active team in one of `regions`: another region's workforce is not the reader's."""
+    from joinedup.accounts.models import Membership
+
+    staff = Membership.objects.filter(team__region_id__in=sorted(regions), ended__isnull=True).values("user_id")
+    return workers.filter(user_id__in=staff)
+
+
 def workers_for_allocation(*, locality) -> list[WorkerChoice]:
-    """Every active worker, those covering the locality with room first, then by how full they are."""
+    """Every active worker of the locality's region, those covering the locality with room first, then by how full
+    they are."""
     workers = (
-        PeerWorker.objects.filter(active=True)
+        _of_regions(PeerWorker.objects.filter(active=True), [locality.area.region_id])
         .select_related("user", "organisation")
         .annotate(
             caseload=Count("allocations", filter=Q(allocations__ended__isnull=True)),
@@ -235,8 +244,11 @@ def localities_for_choice():
 # The workforce (staff data, not person data)
 
 
-def workforce(*, organisation=None):
+def workforce(*, organisation=None, regions=None):
+    """The peer support workforce; `regions`: the reader's (core.access.user_regions), None for every region."""
     workers = PeerWorker.objects.select_related("user", "organisation", "supervisor").prefetch_related("localities")
+    if regions is not None:
+        workers = _of_regions(workers, regions)
     if organisation is not None:
         workers = workers.filter(organisation=organisation)
     return list(
@@ -248,9 +260,12 @@ def workforce(*, organisation=None):
     )
 
 
-def worker_for(*, pk) -> PeerWorker:
+def worker_for(*, pk, regions=None) -> PeerWorker:
+    workers = PeerWorker.objects.select_related("user", "organisation", "supervisor")
+    if regions is not None:
+        workers = _of_regions(workers, regions)
     try:
-        return PeerWorker.objects.select_related("user", "organisation", "supervisor").get(pk=pk)
+        return workers.get(pk=pk)
     except (PeerWorker.DoesNotExist, ValueError, TypeError):
         raise Http404("No worker found") from None
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from joinedup.accounts.roles import Perm
 from joinedup.care.queries import key_worker_for
-from joinedup.core.access import may
+from joinedup.core.access import may, user_regions
 from joinedup.core.decorators import requires
 from joinedup.core.paging import page_number
 from joinedup.people.decorators import person_page
@@ -311,7 +311,7 @@ def workforce(request):
         request,
         "peersupport/workforce.jinja",
         {
-            "workers": [presenters.WorkerPresenter(w) for w in queries.workforce()],
+            "workers": [presenters.WorkerPresenter(w) for w in queries.workforce(regions=user_regions(request.user))],
             "progressed": queries.volunteers_progressed(),
         },
     )
@@ -319,7 +319,7 @@ def workforce(request):
 
 @requires(Perm.MANAGE_PEER_WORKFORCE)
 def worker(request, peer_worker_id):
-    worker = queries.worker_for(pk=peer_worker_id)
+    worker = queries.worker_for(pk=peer_worker_id, regions=user_regions(request.user))
     action = request.POST.get("action") if request.method == "POST" else None
     forms = {
         "supervision": SupervisionForm(request.POST if action == "supervision" else None, prefix="supervision"),

@@ -10,6 +10,7 @@ from django.http import Http404
 from joinedup.accounts.roles import Perm
 from joinedup.core.access import remember_related, visible_people
 from joinedup.core.models import TimelineEntry
+from joinedup.core.queries import in_regions_trail
 from joinedup.core.validators import normalise_nhs_number, normalise_postcode
 
 from .matching import THRESHOLD, normalise_name, trigram_similarity
@@ -101,15 +102,21 @@ def consent_history_for(*, person):
     return list(person.consent_decisions.select_related("by").order_by("-at", "-id")[:50])
 
 
-def emergency_accesses_for_review(*, unreviewed_only: bool = True):
+def emergency_accesses_for_review(*, unreviewed_only: bool = True, regions=None):
+    """For information governance: `regions` are the reviewer's (core.access.user_regions); None: every region."""
     accesses = EmergencyAccess.objects.select_related("person", "user", "reviewed_by")
+    if regions is not None:
+        accesses = accesses.filter(in_regions_trail(regions))
     if unreviewed_only:
         accesses = accesses.filter(reviewed_at__isnull=True)
     return list(accesses.order_by("-granted_at")[:200])
 
 
-def emergency_access_for_review(*, pk) -> EmergencyAccess:
+def emergency_access_for_review(*, pk, regions=None) -> EmergencyAccess:
+    accesses = EmergencyAccess.objects.select_related("person", "user")
+    if regions is not None:
+        accesses = accesses.filter(in_regions_trail(regions))
     try:
-        return EmergencyAccess.objects.select_related("person", "user").get(pk=pk)
+        return accesses.get(pk=pk)
     except (EmergencyAccess.DoesNotExist, ValueError):
         raise Http404("No emergency access found") from None

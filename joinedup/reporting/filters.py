@@ -138,17 +138,17 @@ class Area:
         return LEVELS[LEVELS.index(self.level) + 1 :]
 
 
-def practice_geography() -> dict[int, dict[str, tuple[str, str]]]:
-    """Each practice's place at every level: {practice id: {level: (code, name)}}. One query."""
-    region = Region.objects.order_by("pk").first()
-    icb = (region.code, region.short_name or region.name) if region else ("icb", "ICB")
+def practice_geography(regions=None) -> dict[int, dict[str, tuple[str, str]]]:
+    """Each practice's place at every level: {practice id: {level: (code, name)}}. One query. With `regions` (ids):
+    only their practices, so a user's reports cover their own region and no other (docs/regions.md)."""
     providers = {
         locality_id: (code, name)
         for locality_id, code, name in OutreachCoverage.objects.values_list(
             "locality_id", "provider__code", "provider__name"
         )
     }
-    rows = Practice.objects.values_list(
+    practices = Practice.objects.all() if regions is None else Practice.objects.filter(region_id__in=sorted(regions))
+    rows = practices.values_list(
         "pk",
         "ods_code",
         "name",
@@ -159,37 +159,68 @@ def practice_geography() -> dict[int, dict[str, tuple[str, str]]]:
         "locality__area__code",
         "locality__area__name",
         "locality_id",
+        "region__code",
+        "region__short_name",
     )
     return {
         pk: {
-            "icb": icb,
+            "icb": (icb_code or "icb", icb_name or "ICB"),
             "area": (area_code, area_name),
             PROVIDER: providers.get(locality_id, ("none", "No outreach provider")),
             "locality": (loc_code, loc_name),
             "pcn": (pcn_code or "none", pcn_name or "Not in a PCN"),
             "practice": (ods, name),
         }
-        for pk, ods, name, pcn_code, pcn_name, loc_code, loc_name, area_code, area_name, locality_id in rows
+        for (
+            pk,
+            ods,
+            name,
+            pcn_code,
+            pcn_name,
+            loc_code,
+            loc_name,
+            area_code,
+            area_name,
+            locality_id,
+            icb_code,
+            icb_name,
+        ) in rows
     }
 
 
+def stored_area_key(area) -> str:
+    """The area's key where it is kept (report snapshots, monthly reports): the ICB with its code, since "icb" in a
+    link means the reader's own ICB and two regions' ICBs must never share a stored report."""
+    return f"icb:{area.code}" if area.level == "icb" else area.key
+
+
 def parse_area(text: str, geography) -> Area:
-    """From ?area=icb, area:<code>, locality:<code>, pcn:<code> or practice:<ODS code>; the ICB by default."""
+    """From ?area=icb, area:<code>, locality:<code>, pcn:<code> or practice:<ODS code>; the ICB by default. Only
+    places in `geography` exist: another region's are unknown. `icb:<region code>` names one ICB (as stored)."""
     text = (text or "icb").strip()
     level, _, code = text.partition(":")
-    if level not in [*LEVELS, PROVIDER] or (level == "icb") == bool(code):
+    if level not in [*LEVELS, PROVIDER] or (level != "icb" and not code):
         raise UnknownArea(f"There is no area called {text!r}")
     if level == "icb":
-        region = Region.objects.order_by("pk").first()
-        name = region.name if region else "The ICB"
-        return Area("icb", region.code if region else "icb", name, frozenset(geography))
+        icbs = {places["icb"] for places in geography.values()}
+        if code:
+            icbs = {icb for icb in icbs if icb[0] == code}
+            if not icbs:
+                raise UnknownArea(f"There is no ICB with the code {code!r}")
+        if len(icbs) == 1:
+            icb_code = next(iter(icbs))[0]
+            name = Region.objects.filter(code=icb_code).values_list("name", flat=True).first()
+            practices = frozenset(pk for pk, places in geography.items() if places["icb"][0] == icb_code)
+            return Area("icb", icb_code, name or "The ICB", practices)
+        # A reader in teams of several regions: "the ICB" is all of theirs together.
+        return Area("icb", "icb", "The ICB", frozenset(geography))
     practices = frozenset(pk for pk, places in geography.items() if places[level][0] == code)
     if not practices and level == PROVIDER:
         raise UnknownArea(f"There is no outreach provider with the code {code!r}")
     model = {"area": AreaModel, "locality": Locality, "pcn": Pcn, "practice": Practice, PROVIDER: Organisation}[level]
     field = "ods_code" if level == "practice" else "code"
     name = model.objects.filter(**{field: code}).values_list("name", flat=True).first()
-    if name is None:
+    if name is None or not practices:  # not a place, or not one of this geography's (another region's)
         raise UnknownArea(f"There is no {LEVEL_NAMES[level].lower()} with the code {code!r}")
     return Area(level, code, name, practices)
 

@@ -14,8 +14,19 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from joinedup.core.schedule import scheduled
+from joinedup.directory.models import Region
 
-from .filters import PROVIDER, Period, add_months, area_choices, month_start, parse_area, practice_geography
+from .filters import (
+    PROVIDER,
+    Period,
+    UnknownArea,
+    add_months,
+    area_choices,
+    month_start,
+    parse_area,
+    practice_geography,
+    stored_area_key,
+)
 from .models import MonthlyReport
 
 LEVELS_FOR_PDF = ("icb", "area", PROVIDER, "locality")
@@ -31,7 +42,17 @@ def first_working_day(month: dt.date) -> dt.date:
 
 
 def pdf_areas(geography) -> list[str]:
-    return [key for key, _ in area_choices(geography) if key.split(":")[0] in LEVELS_FOR_PDF]
+    """The areas of one region's geography that get a monthly PDF, by their stored key (the ICB with its code)."""
+    keys = [key for key, _ in area_choices(geography) if key.split(":")[0] in LEVELS_FOR_PDF]
+    return [stored_area_key(parse_area(key, geography)) if key == "icb" else key for key in keys]
+
+
+def legacy_monthly_key(area_key: str) -> str:
+    """Monthly reports made before there were several regions say "icb": that was the first region loaded."""
+    if area_key != "icb":
+        return area_key
+    code = Region.objects.order_by("pk").values_list("code", flat=True).first()
+    return f"icb:{code}" if code else area_key
 
 
 def render_pdf(area, month: dt.date, *, today: dt.date, made_at, geography) -> bytes:
@@ -77,13 +98,26 @@ def make_due_monthly_reports(now: dt.datetime, *, areas: list[str] | None = None
     if today < first_working_day(today):
         return []
     month = add_months(month_start(today), -1)
-    geography = practice_geography()
     made = []
-    for key in areas if areas is not None else pdf_areas(geography):
-        report = make_monthly_report(key, month, now=now, geography=geography)
-        if report is not None:
-            made.append(report)
+    # Region by region, so each ICB gets its own report and no area mixes two regions' practices.
+    for region_id in Region.objects.order_by("pk").values_list("pk", flat=True):
+        geography = practice_geography([region_id])
+        if not geography:
+            continue
+        keys = pdf_areas(geography)
+        for key in keys if areas is None else [k for k in areas if k in keys or _in(k, geography)]:
+            report = make_monthly_report(key, month, now=now, geography=geography)
+            if report is not None:
+                made.append(report)
     return made
+
+
+def _in(area_key: str, geography) -> bool:
+    try:
+        parse_area(area_key, geography)
+    except UnknownArea:
+        return False
+    return True
 
 
 @scheduled("reporting.monthly_reports", every=dt.timedelta(days=1))

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from joinedup.core.schedule import scheduled
 
-from .filters import Period, UnknownArea, parse_area, practice_geography
+from .filters import Period, UnknownArea, parse_area, practice_geography, stored_area_key
 from .models import ReportSnapshot
 
 KEEP_UNREAD = dt.timedelta(days=7)
@@ -57,7 +57,7 @@ def _save(key, slug, report, seconds, now, *, read=True):
 def stored_report(slug, *, period: Period, area, by, geography, build, now=None):
     """(report, made_at): from the store when fresh enough, else built now and stored."""
     now = now or timezone.now()
-    key = snapshot_key(slug, period, area.key, by)
+    key = snapshot_key(slug, period, stored_area_key(area), by)
     row = ReportSnapshot.objects.filter(key=key, made_at__gt=now - max_age()).first()
     if row is not None:
         report = pickle.loads(bytes(row.payload))  # noqa: S301  (written by _save only, never from outside)

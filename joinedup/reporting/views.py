@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from joinedup.accounts.roles import Perm
-from joinedup.core.access import may
+from joinedup.core.access import may, user_regions
 from joinedup.core.audit import AuditAction, audit_record
 from joinedup.core.decorators import requires
 from joinedup.core.paging import row_id
@@ -29,6 +29,7 @@ from .filters import (
     practice_geography,
 )
 from .models import MonthlyReport
+from .monthly import legacy_monthly_key
 from .scope import scope_for
 from .store import stored_report
 
@@ -58,6 +59,11 @@ FORMATS = {
 }
 
 
+def _geography(user):
+    """The practices of the reader's own region(s): figures of another region do not exist for them."""
+    return practice_geography(user_regions(user))
+
+
 class BadReportRequest(Exception):
     def __init__(self, message, status):
         super().__init__(message)
@@ -69,7 +75,7 @@ def index(request):
     """The commissioner's start page: the reports (and, for a service lead, which areas they cover)."""
     reports = [{"slug": slug, "title": title} for slug, (title, _) in REPORTS.items()]
     coverage = may(request.user, Perm.HC_COVERAGE)
-    geography = practice_geography()
+    geography = _geography(request.user)
     scope = scope_for(request.user, geography)
     own = [name for key, name in area_choices(geography) if key in scope.area_keys] if not scope.everything else []
     return render(
@@ -82,7 +88,7 @@ def index(request):
 def _report(request, slug):
     title, build = REPORTS[slug]
     today = timezone.localdate()
-    geography = practice_geography()
+    geography = _geography(request.user)
     try:
         period = parse_period(request.GET, today=today)
     except BadPeriod as e:
@@ -210,18 +216,17 @@ def emdt_export(request):
 
 
 def _allowed_monthly(user, geography):
-    """The monthly reports of the areas this user may read, newest first (without their PDFs)."""
+    """The monthly reports of the areas this user may read, newest first (without their PDFs): their own region's
+    only, whatever their scope within it."""
     scope = scope_for(user, geography)
     rows = MonthlyReport.objects.defer("pdf")
-    if scope.everything:
-        return list(rows)
     allowed = []
     for row in rows:
         try:
-            area = parse_area(row.area_key, geography)
+            area = parse_area(legacy_monthly_key(row.area_key), geography)
         except UnknownArea:
             continue
-        if scope.allows(area.practice_ids):
+        if area.practice_ids and scope.allows(area.practice_ids):
             allowed.append(row)
     return allowed
 
@@ -229,7 +234,7 @@ def _allowed_monthly(user, geography):
 @requires(Perm.VIEW_REPORTS)
 def monthly(request):
     """Every monthly report the user may read, as made on the first working day after each month."""
-    rows = _allowed_monthly(request.user, practice_geography())
+    rows = _allowed_monthly(request.user, _geography(request.user))
     audit_record(by=request.user, action=AuditAction.VIEW, what="monthly reports", request=request)
     return render(request, "reporting/monthly.jinja", {"rows": rows})
 
@@ -240,7 +245,7 @@ def monthly_pdf(request):
     if "id" not in request.GET:
         return monthly(request)
     wanted = row_id(request.GET.get("id"))
-    row = next((r for r in _allowed_monthly(request.user, practice_geography()) if r.pk == wanted), None)
+    row = next((r for r in _allowed_monthly(request.user, _geography(request.user)) if r.pk == wanted), None)
     if row is None:
         audit_record(
             by=request.user,

@@ -87,3 +87,18 @@ def key_worker_choices(*, by):
             "last_name", "first_name"
         )
     )
+
+
+def access_review_for(*, by):
+    """The access review's two lists (unused accounts, memberships past their end), for the reviewer's own regions'
+    staff only (docs/regions.md)."""
+    from joinedup.core.access import user_regions
+
+    from . import services
+
+    regions = sorted(user_regions(by))
+    staff = Membership.objects.filter(team__region_id__in=regions).values("user_id")
+    return (
+        services.unused_accounts().filter(pk__in=staff),
+        services.memberships_past_end().filter(team__region_id__in=regions),
+    )

@@ -1,14 +1,15 @@
-"""Which staff an administrator may run: those of their own organisation, or everyone for an ICB-wide one.
+"""Which staff an administrator may run: those of their own organisation, or their whole region for an ICB-wide one.
 
 An administrator is ICB-wide when they hold the administrator role in a team of the integrated care board itself
-(the organisation whose code is the region's code, e.g. QE1). Everyone else administers the organisations of the
-teams they hold the administrator role in. Scope follows active memberships, so it ends when theirs does.
+(the organisation whose code is the region's code, e.g. QE1): they run every organisation with a team in their
+region(s), and no other region's (docs/regions.md). Everyone else administers the organisations of the teams they
+hold the administrator role in. Scope follows active memberships, so it ends when theirs does.
 """
 
 from django.core.exceptions import PermissionDenied
 
 from joinedup.accounts.roles import Perm, Role
-from joinedup.core.access import may
+from joinedup.core.access import may, user_regions
 from joinedup.directory.models import Organisation, Region, Team
 
 
@@ -24,11 +25,16 @@ def is_icb_wide(admin) -> bool:
 
 
 def organisation_ids(admin) -> set[int] | None:
-    """The organisations this administrator runs; None: every one (ICB-wide). Worked out once per request."""
+    """The organisations this administrator runs (ICB-wide: those with a team in their regions). Worked out once
+    per request."""
     cached = admin.__dict__.get("_joinedup_administers", False)
     if cached is not False:
         return cached
-    ids = None if is_icb_wide(admin) else {m.team.organisation_id for m in _admin_memberships(admin)}
+    if is_icb_wide(admin):
+        regions = sorted(user_regions(admin))
+        ids = set(Team.objects.filter(region_id__in=regions).values_list("organisation_id", flat=True))
+    else:
+        ids = {m.team.organisation_id for m in _admin_memberships(admin)}
     admin.__dict__["_joinedup_administers"] = ids
     return ids
 

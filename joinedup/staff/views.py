@@ -268,9 +268,10 @@ def staff_import_page(request):
 @requires(Perm.REVIEW_ACCESS)
 @never_cache
 def access_review(request):
+    unused, past_end = queries.access_review_for(by=request.user)
     context = {
-        "unused": [presenters.StaffRow(u) for u in services.unused_accounts()[:200]],
-        "past_end": services.memberships_past_end()[:200],
+        "unused": [presenters.StaffRow(u) for u in unused[:200]],
+        "past_end": past_end[:200],
         "days": services.UNUSED_DAYS,
         "review_url": reverse("staff:access_review"),
     }

@@ -76,13 +76,21 @@ def test_every_page_declares_its_access(url_args):
     assert not undeclared, f"pages without an access declaration: {undeclared}"
 
 
-# One test per role, so that the walk (every URL, hundreds of them) spreads over the test workers.
-WALKERS = ["anonymous", *(str(role) for role in Role), "local_authority", "outsider"]
+# One test per role, so that the walk (every URL, hundreds of them) spreads over the test workers. The walk runs
+# across both regions: `north:` walkers are Northshire's personas (the synthetic second region), for whom the
+# Lancashire person and everything about them do not exist (docs/regions.md).
+ROLES = [*(str(role) for role in Role), "local_authority", "outsider"]
+WALKERS = ["anonymous", *ROLES, *(f"north:{label}" for label in ROLES)]
+# Rows that are reference data rather than a region's people, registers or figures: read from any region.
+REFERENCE_ROWS = {"peersupport:offer"}  # a community offer in the peer support directory
 
 
 @pytest.mark.parametrize("label", WALKERS)
-def test_every_url_with_every_role_answers_as_the_policy_says(client, personas, person, url_args, label):
-    user = None if label == "anonymous" else personas.all()[label]
+def test_every_url_with_every_role_answers_as_the_policy_says(request, client, personas, person, url_args, label):
+    if label.startswith("north:"):
+        user = request.getfixturevalue("northshire_personas").all()[label.removeprefix("north:")]
+    else:
+        user = None if label == "anonymous" else personas.all()[label]
     checked = 0
     if user is not None:
         client.force_login(user)
@@ -102,6 +110,9 @@ def test_every_url_with_every_role_answers_as_the_policy_says(client, personas, 
             expected = {200}
         elif kind == "perm":
             expected = {200} if may(user, perm) else {403}
+            names_row = re.search(r"<(\w+:)?(\w+)>", route) and name not in REFERENCE_ROWS
+            if expected == {200} and label.startswith("north:") and names_row:
+                expected = {404}  # a row of the Lancashire walk (a staff member, a review...): not in their region
         else:  # person page
             forget(user)
             if not may(user, "people.view_record", person) and not may(user, perm, person):
@@ -122,14 +133,30 @@ def test_every_url_with_every_role_answers_as_the_policy_says(client, personas, 
 
 
 def test_outsider_gets_not_found_for_every_person_page_and_each_refusal_is_recorded(client, personas, person, url_args):
-    client.force_login(personas.outsider)
+    _person_pages_refuse(client, personas.outsider, person, url_args)
+
+
+def _person_pages_refuse(client, user, person, args):
+    """Every person page answers 404 to `user` for `person`, and each refusal is in the audit trail."""
+    args = {**args, "person_id": person.pk}
+    client.force_login(user)
     for name, route, view in all_patterns():
         if declaration(view)[0] in ("person", "person_action"):
-            before = AuditEvent.objects.filter(user=personas.outsider, action=AuditAction.REFUSED).count()
-            assert client.get(fill(route, url_args)).status_code == 404, name
-            refused = AuditEvent.objects.filter(user=personas.outsider, action=AuditAction.REFUSED)
-            assert refused.count() == before + 1, f"{name}: the refusal left no trace"
+            before = AuditEvent.objects.filter(user=user, action=AuditAction.REFUSED).count()
+            assert client.get(fill(route, args)).status_code == 404, f"{user.username} {name}"
+            refused = AuditEvent.objects.filter(user=user, action=AuditAction.REFUSED)
+            assert refused.count() == before + 1, f"{user.username} {name}: the refusal left no trace"
             assert refused.order_by("-pk").first().object_id == str(person.pk), name
+
+
+@pytest.mark.parametrize("role", [Role.COMMUNITY_CLINICIAN, Role.GP_PRACTICE_STAFF, Role.IG_LEAD, Role.ADMINISTRATOR])
+def test_each_region_gets_not_found_for_every_person_page_of_the_other(
+    client, personas, person, northshire_personas, northshire_person, url_args, role
+):
+    """Across regions, a persona with every relationship in their own region (the community clinician is on both
+    people's care teams in their own region) meets a 404, recorded as refused, for the other region's person."""
+    _person_pages_refuse(client, northshire_personas.by_role[role], person, url_args)
+    _person_pages_refuse(client, personas.by_role[role], northshire_person, url_args)
 
 
 def test_every_person_page_writes_an_audit_event(client, personas, person, url_args):
