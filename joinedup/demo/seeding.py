@@ -42,9 +42,8 @@ from joinedup.directory.models import Practice
 from joinedup.people.models import Person
 from joinedup.people.services import communication_needs_set, consent_record, my_story_update, person_register
 
-from . import history
+from . import history, second_region
 from . import personas as demo_personas
-from . import second_region
 from .clock import DemoClock
 from .models import DemoSeed
 from .synthetic import generate_people, insert_people, nhs_numbers
