@@ -135,20 +135,26 @@ def practitioner_roles_matching(*, search):
     return _page(rows.order_by("pk"), search)
 
 
-def audit_event_for(*, resource_id: str):
+def _audit_trail(by):
+    """The part of the audit trail an information governance client reviews: its own regions' (as the IG lead's
+    audit search, core.queries.in_regions_trail)."""
+    from joinedup.core.access import user_regions
     from joinedup.core.models import AuditEvent
+    from joinedup.core.queries import in_regions_trail
 
+    return AuditEvent.objects.filter(in_regions_trail(user_regions(by)))
+
+
+def audit_event_for(*, by, resource_id: str):
     pk = _pk(resource_id, "audit event")
-    event = AuditEvent.objects.filter(pk=pk).first()
+    event = _audit_trail(by).filter(pk=pk).first()
     if event is None:
         raise Http404("No such audit event")
     return event
 
 
-def audit_events_matching(*, search):
-    from joinedup.core.models import AuditEvent
-
-    events = AuditEvent.objects.all()
+def audit_events_matching(*, by, search):
+    events = _audit_trail(by)
     for condition in search.filters:
         events = events.filter(condition)
     return _page(events.order_by("-at", "-id"), search)

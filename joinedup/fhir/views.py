@@ -228,7 +228,7 @@ def _may_review_audit(by):
 @token_api(AUDIT_EVENT.name, "read")
 def auditevent_read(request, by, resource_id):
     _may_review_audit(by)
-    event = queries.audit_event_for(resource_id=resource_id)
+    event = queries.audit_event_for(by=by, resource_id=resource_id)
     audit_record(by=by, action=AuditAction.VIEW, what="FHIR AuditEvent", obj=event, request=request)
     return _as_model(audit_event_resource(event))
 
@@ -237,7 +237,7 @@ def auditevent_read(request, by, resource_id):
 def auditevent_search(request, by):
     _may_review_audit(by)
     search = parse_search(request, AUDIT_EVENT.search_params)
-    events, total, more = queries.audit_events_matching(search=search)
+    events, total, more = queries.audit_events_matching(by=by, search=search)
     audit_record(by=by, action=AuditAction.SEARCH, what="FHIR AuditEvent search", request=request)
     return _searchset(request, AUDIT_EVENT, [audit_event_resource(e) for e in events], search, total, more)
 

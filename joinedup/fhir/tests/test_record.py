@@ -121,3 +121,18 @@ def test_only_information_governance_reads_the_audit_trail(http, personas, pract
     trail = fhir_get(http, f"/fhir/R4/AuditEvent?patient={person.pk}&_count=5", ig_token)
     assert trail.status_code == 200 and len(trail.resource["entry"]) == 5
     assert fhir_get(http, f"/fhir/R4/Patient/{person.pk}", ig_token).status_code == 403  # no Patient scope
+
+
+def test_an_information_governance_client_reads_only_its_own_regions_audit_trail(
+    http, ig_token, whole_record, northshire_person, northshire_personas
+):
+    from joinedup.core.audit import audit_record
+    from joinedup.core.models import AuditAction, AuditEvent
+
+    audit_record(by=northshire_personas.mhp, action=AuditAction.VIEW, what="record", person=northshire_person)
+    theirs = AuditEvent.objects.filter(person=northshire_person).latest("at")
+    ours = AuditEvent.objects.filter(person=whole_record["person"]).latest("at")
+    assert fhir_get(http, f"/fhir/R4/AuditEvent/{ours.pk}", ig_token).status_code == 200
+    assert fhir_get(http, f"/fhir/R4/AuditEvent/{theirs.pk}", ig_token).status_code == 404
+    found = fhir_get(http, f"/fhir/R4/AuditEvent?patient={northshire_person.pk}", ig_token)
+    assert found.status_code == 200 and not found.resource.get("entry")
