@@ -12,6 +12,7 @@ baseline's p95. Register uploads are not in the mix (see docs/performance.md). T
 """
 
 import argparse
+import csv
 import json
 import os
 import signal
@@ -58,8 +59,46 @@ def _plan(path: Path) -> None:
                 "list_url": list_url,
             }
         )
-    path.write_text(json.dumps({"users": users}))
+    path.write_text(json.dumps({"users": users, "uploader": _uploader(path.with_name("p4-register.csv"))}))
     return users
+
+
+UPLOADER = "demo.gp"  # a care navigator whose practice sends its SMI register now and then
+UPLOAD_ROWS = 300
+
+
+def _uploader(path: Path) -> dict:
+    """The practice's register as its next extract: everyone on it now, and new people up to UPLOAD_ROWS (NHS
+    numbers from the far end of the benchmark's own range, clear of the demo's). The first upload adds them; the
+    later ones change nothing, as most monthly files do."""
+    from joinedup.accounts.models import User
+    from joinedup.healthchecks.models import RegisterEntry
+
+    from .healthchecks_p1 import COLUMNS
+
+    user = User.objects.get(username=UPLOADER)
+    practice = next(m.team.practice for m in user.active_memberships if m.team.practice_id)
+    entries = RegisterEntry.objects.filter(practice=practice, left_on__isnull=True).select_related("person")
+    rows = [
+        [practice.ods_code, e.person.nhs_number, e.person.family_name, e.person.given_name, e.date_of_birth.isoformat(),
+         "U", "FY1 3AB", e.smi_code, "", "", "", "", "", "", "", "", ""]
+        for e in entries[:UPLOAD_ROWS]
+    ]  # fmt: skip
+    body = 999_999_000
+    while len(rows) < UPLOAD_ROWS:
+        body -= 1
+        digits = str(body)
+        check = (11 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11) % 11
+        if check != 10:
+            rows.append(
+                [practice.ods_code, digits + str(check), "Upload", "Pat", "1980-01-01", "U", "FY1 3AB", "58214004"]
+                + [""] * 9
+            )
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    return {"username": UPLOADER, "sessions": [_session(user)], "file": str(path)}
 
 
 def _session(user) -> str:

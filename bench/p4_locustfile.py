@@ -3,7 +3,9 @@
 Each simulated user takes a signed-in session of one of the demo personas (made by the runner), then, with
 1-3 s between actions: searches by NHS number, opens a record, reads a timeline, opens My tasks, opens their
 worklist or caseload, edits a care plan draft (the form read and posted back, as a browser does), and now and then
-asks for the trivial view (`/health`), which is the baseline measured under the same load. Every request's time
+asks for the trivial view (`/health`), which is the baseline measured under the same load. One of the users is a
+practice's care navigator who uploads the practice's SMI register (300 rows) every 10-20 s, through the upload page
+as a browser does. Every request's time
 is written to P4_TIMES when the run ends, so the runner computes the mix's p95 without the baseline in it."""
 
 import json
@@ -147,3 +149,25 @@ class Staff(HttpUser):
     @task(2)
     def trivial(self):
         self.client.get("/health", name="trivial view (baseline)")
+
+
+class PracticeUpload(HttpUser):
+    """One user of the fifty: the practice's register upload, now and then."""
+
+    fixed_count = 1
+    wait_time = between(10, 20)
+
+    def on_start(self):
+        self.client.cookies.set("sessionid", PLAN["uploader"]["sessions"][0])
+
+    @task
+    def upload(self):
+        page = self.client.get("/health-checks/registers/upload/", name="register upload (page)").text
+        with open(PLAN["uploader"]["file"], "rb") as f:
+            self.client.post(
+                "/health-checks/registers/upload/",
+                {"csrfmiddlewaretoken": csrf(page)},
+                files={"file": ("register.csv", f, "text/csv")},
+                headers={"Referer": self.host + "/health-checks/registers/upload/"},
+                name="register upload (300 rows)",
+            )
