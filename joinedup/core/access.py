@@ -165,6 +165,25 @@ def visible_people(user, perm: str | None = None):
     return Person.objects.filter(_person_filter(user, perm))
 
 
+# What the policy (and the user model beneath it) keeps on a user object for one request: the memberships, roles
+# and permissions, each relationship's filter and the filters on Person built from them. Nothing about one person.
+_BUILT = ("active_memberships", "roles", "permissions", "_joinedup_relationship_parts", "_joinedup_person_filter")
+
+
+def relationships_built(user) -> dict:
+    """Build the user's relationships and filter on Person, and hand them back to be kept beyond this request
+    (a FHIR client's service account asks many times a second with the same memberships: fhir/accounts.py)."""
+    visible_people(user)
+    user.permissions  # noqa: B018 - computed now, so that it is kept with the rest
+    return {name: user.__dict__[name] for name in _BUILT if name in user.__dict__}
+
+
+def relationships_adopt(user, built: dict) -> None:
+    """Give a fresh user object what relationships_built returned for the same account with the same memberships;
+    the caller decides when that still holds. Answers about single persons start afresh."""
+    user.__dict__.update(built)
+
+
 def forget(user) -> None:
     """Drop what this request knows of the user's relationships after they change (consent, care team...)."""
     user.__dict__.pop("_joinedup_relationship_parts", None)

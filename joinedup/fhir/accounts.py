@@ -18,12 +18,9 @@ import threading
 import time
 
 from joinedup.accounts.models import Membership
-from joinedup.core.access import visible_people
+from joinedup.core.access import relationships_adopt, relationships_built
 
 REUSE_SECONDS = 60
-# What the access policy and the user model keep on a user object for a request (access._parts and _person_filter,
-# User.active_memberships, roles and permissions). The names are the policy's own; they are read, never changed.
-_KEPT = ("active_memberships", "roles", "permissions", "_joinedup_relationship_parts", "_joinedup_person_filter")
 _built: dict[int, tuple[tuple, float, dict]] = {}
 _lock = threading.Lock()
 
@@ -51,11 +48,9 @@ def acting_account(user):
     with _lock:
         known = _built.get(user.pk)
     if known is not None and known[0] == key and now - known[1] < REUSE_SECONDS:
-        user.__dict__.update(known[2])
+        relationships_adopt(user, known[2])
         return user
-    visible_people(user)  # builds the relationships and the account's filter on Person
-    user.permissions  # noqa: B018 - computed once here, kept below
-    kept = {name: user.__dict__[name] for name in _KEPT if name in user.__dict__}
+    kept = relationships_built(user)
     with _lock:
         _built[user.pk] = (key, now, kept)
     return user
