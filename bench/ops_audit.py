@@ -3,8 +3,11 @@ audit rows, one person's "who has looked" list and the IG lead's audit search p9
 an audit event per request unchanged.
 
 Rows are made in the database with generate_series (24 months back from now, spread evenly; a person for 90% of
-them, among 20,000 people; 200 user names; the mix of actions the service writes), so building them is quick
-for its size, and the table is ANALYZEd as autovacuum would. Then, interleaved, each measured several hundred times:
+them, among 20,000 people; 200 user names; the mix of actions the service writes) in batches of 5,000,000, with
+the bench table's secondary indexes and foreign keys dropped for the fill and rebuilt after it, as the migrations
+made them (a bulk load's usual order; only in the scratch database, never in the app's migrations), so 50,000,000
+rows fill in minutes; then the tables are ANALYZEd as autovacuum would. Then, interleaved, each measured several
+hundred times:
 
 - who has looked: `AuditEvent.objects.filter(person=...).order_by("-at", "-id")[:50]`, a random person each time;
 - IG audit search by NHS number and by user name: `core.queries.audit_events(...)`, the audit page's query;
