@@ -304,7 +304,7 @@ def _retry(message, why, *, now) -> str:
     return message.status
 
 
-def outbox_send_due(*, now=None, batch=100, api=None) -> dict[str, int]:
+def outbox_send_due(*, now=None, batch=500, api=None) -> dict[str, int]:
     """Send every message due now, a batch at a time: the batch claimed in one transaction, each message's Notify
     call over the client's one HTTP session, then the batch's "sent" recorded in one transaction. A batch that
     takes half the lease (Notify very slow) hands its unsent rest back, so no other worker takes a row this one
