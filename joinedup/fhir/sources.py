@@ -39,6 +39,19 @@ def _person(row) -> int:
     return row.person_id
 
 
+def person_source(prefix: str, perm: str, queryset, order: tuple, resource, *, section: str = "") -> Source:
+    """A source whose rows are a model's own rows about a person (`person_id`), read by id."""
+    return Source(
+        prefix,
+        perm,
+        rows=lambda people: queryset.filter(person__in=people).order_by(*order),
+        one=by_pk(queryset),
+        person_of=_person,
+        resource=resource,
+        section=section,
+    )
+
+
 def _dump(model) -> dict:
     return json.loads(model.model_dump_json())
 
@@ -239,21 +252,9 @@ TASK = Compartment(
             resource=lambda row: care.plan_task_resource(*row),
             section=PlanSection.ACTIONS,
         ),
-        Source(
-            "emdt",
-            Perm.VIEW_RECORD,
-            rows=lambda people: EMDT_ACTIONS.filter(person__in=people).order_by("due", "id"),
-            one=by_pk(EMDT_ACTIONS),
-            person_of=_person,
-            resource=emdt.emdt_task_resource,
-        ),
-        Source(
-            "followup",
-            Perm.HC_VIEW,
-            rows=lambda people: FollowUp.objects.filter(person__in=people).order_by("due", "id"),
-            one=by_pk(FollowUp.objects.all()),
-            person_of=_person,
-            resource=activity.follow_up_task_resource,
+        person_source("emdt", Perm.VIEW_RECORD, EMDT_ACTIONS, ("due", "id"), emdt.emdt_task_resource),
+        person_source(
+            "followup", Perm.HC_VIEW, FollowUp.objects.all(), ("due", "id"), activity.follow_up_task_resource
         ),
     ),
 )
@@ -263,16 +264,7 @@ TASK = Compartment(
 REQUESTS = EmdtRequest.objects.select_related("team", "referrer")
 SERVICE_REQUEST = Compartment(
     r.SERVICE_REQUEST,
-    (
-        Source(
-            "",
-            Perm.VIEW_EMDT_PAPERS,
-            rows=lambda people: REQUESTS.filter(person__in=people).order_by("-submitted_at", "-id"),
-            one=by_pk(REQUESTS),
-            person_of=_person,
-            resource=emdt.service_request_resource,
-        ),
-    ),
+    (person_source("", Perm.VIEW_EMDT_PAPERS, REQUESTS, ("-submitted_at", "-id"), emdt.service_request_resource),),
 )
 
 DISCUSSIONS = CaseDiscussion.objects.select_related("item__meeting__team")
@@ -280,45 +272,17 @@ SESSIONS = Session.objects.select_related("delivered_by")
 ENCOUNTER = Compartment(
     r.ENCOUNTER,
     (
-        Source(
-            "emdt",
-            Perm.VIEW_RECORD,
-            rows=lambda people: DISCUSSIONS.filter(person__in=people).order_by("-recorded_at", "-id"),
-            one=by_pk(DISCUSSIONS),
-            person_of=_person,
-            resource=emdt.discussion_encounter,
-        ),
-        Source(
-            "session",
-            Perm.PC_VIEW,
-            rows=lambda people: SESSIONS.filter(person__in=people).order_by("-held_on", "-id"),
-            one=by_pk(SESSIONS),
-            person_of=_person,
-            resource=activity.session_encounter,
-        ),
-        Source(
-            "peer",
-            Perm.VIEW_PEER_SUPPORT,
-            rows=lambda people: Contact.objects.filter(person__in=people).order_by("-on", "-id"),
-            one=by_pk(Contact.objects.all()),
-            person_of=_person,
-            resource=activity.peer_contact_encounter,
+        person_source("emdt", Perm.VIEW_RECORD, DISCUSSIONS, ("-recorded_at", "-id"), emdt.discussion_encounter),
+        person_source("session", Perm.PC_VIEW, SESSIONS, ("-held_on", "-id"), activity.session_encounter),
+        person_source(
+            "peer", Perm.VIEW_PEER_SUPPORT, Contact.objects.all(), ("-on", "-id"), activity.peer_contact_encounter
         ),
     ),
 )
 
 APPOINTMENT = Compartment(
     r.APPOINTMENT,
-    (
-        Source(
-            "",
-            Perm.HC_VIEW,
-            rows=lambda people: Booking.objects.filter(person__in=people).order_by("-at", "-id"),
-            one=by_pk(Booking.objects.all()),
-            person_of=_person,
-            resource=activity.appointment_resource,
-        ),
-    ),
+    (person_source("", Perm.HC_VIEW, Booking.objects.all(), ("-at", "-id"), activity.appointment_resource),),
 )
 
 # --- Outcome measures and health check observations ---------------------------------------------------------------
@@ -327,13 +291,12 @@ ASSESSMENTS = DialogAssessment.objects.prefetch_related("ratings")
 QUESTIONNAIRE_RESPONSE = Compartment(
     r.QUESTIONNAIRE_RESPONSE,
     (
-        Source(
+        person_source(
             "",
             Perm.VIEW_RECORD,
-            rows=lambda people: ASSESSMENTS.filter(person__in=people).order_by("-taken_on", "-id"),
-            one=by_pk(ASSESSMENTS),
-            person_of=_person,
-            resource=outcomes.dialog_response,
+            ASSESSMENTS,
+            ("-taken_on", "-id"),
+            outcomes.dialog_response,
             section=PlanSection.OUTCOMES,
         ),
     ),
@@ -384,13 +347,12 @@ OBSERVATION = Compartment(
             resource=outcomes.dialog_observation,
             section=PlanSection.OUTCOMES,
         ),
-        Source(
+        person_source(
             "gbo",
             Perm.VIEW_RECORD,
-            rows=lambda people: GoalRating.objects.filter(person__in=people).order_by("-rated_on", "-id"),
-            one=by_pk(GoalRating.objects.all()),
-            person_of=_person,
-            resource=outcomes.gbo_observation,
+            GoalRating.objects.all(),
+            ("-rated_on", "-id"),
+            outcomes.gbo_observation,
             section=PlanSection.OUTCOMES,
         ),
     ),
@@ -436,16 +398,7 @@ CONSENT = Compartment(
 
 FLAG = Compartment(
     r.FLAG,
-    (
-        Source(
-            "",
-            Perm.VIEW_RECORD,
-            rows=lambda people: CommunicationNeed.objects.filter(person__in=people).order_by("person_id", "id"),
-            one=by_pk(CommunicationNeed.objects.all()),
-            person_of=_person,
-            resource=care.flag_resource,
-        ),
-    ),
+    (person_source("", Perm.VIEW_RECORD, CommunicationNeed.objects.all(), ("person_id", "id"), care.flag_resource),),
 )
 
 COMPARTMENTS = {
