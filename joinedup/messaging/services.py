@@ -17,7 +17,7 @@ from django.utils import timezone
 from joinedup.accounts.roles import Perm
 from joinedup.core.access import may
 from joinedup.core.audit import AuditAction, audit_record
-from joinedup.core.timeline import timeline_add, timeline_add_many, timeline_entry
+from joinedup.core.timeline import Service, timeline_add, timeline_add_many, timeline_entry
 from joinedup.inbox.services import inbox_send
 from joinedup.people.services import NotAllowed
 
@@ -441,8 +441,6 @@ def failure_retry(*, by, message) -> Message:
 
 def booking_messages_queue(*, booking, by, when: str):
     """A health check booking: the appointment now, and a reminder two days before (or now, if sooner)."""
-    from joinedup.core.timeline import Service
-
     details = {"name": booking.person.preferred_name or booking.person.given_name, "when": when, "place": booking.place}
     message_queue(
         person=booking.person,
@@ -467,7 +465,6 @@ def hc_follow_up_queue(*, check, by):
     """Follow-ups offered after a health check: the person hears who will contact them, never what was found
     (a text or an email may be read by someone else; the findings are talked through with them)."""
     from joinedup.core.dates import format_date
-    from joinedup.core.timeline import Service
 
     who = by.get_full_name() or "Someone from the team"
     if (organisation := by.primary_organisation) is not None:
@@ -505,8 +502,6 @@ def _own_joined_up(person, page: str = "") -> str | None:
 def emdt_invitation_queue(*, item, by):
     """A person placed on an EMDT meeting's agenda: the invitation, with how to prepare, and their own Joined Up
     (where they can add their words) only when they have one."""
-    from joinedup.core.timeline import Service
-
     where = _own_joined_up(item.person)
     message_queue(
         person=item.person,
@@ -527,7 +522,6 @@ def plan_copy_queue(*, version, by):
     where to see it (their own Joined Up) or how to get a printed copy (their key worker)."""
     from joinedup.care.queries import key_worker_for
     from joinedup.core.dates import format_date
-    from joinedup.core.timeline import Service
 
     person = version.person
     if (where := _own_joined_up(person, "plan/")) is not None:
@@ -548,8 +542,6 @@ def plan_copy_queue(*, version, by):
 
 
 def key_worker_message_queue(*, change, by):
-    from joinedup.core.timeline import Service
-
     message_queue(
         person=change.person,
         purpose="key_worker",
@@ -562,8 +554,6 @@ def key_worker_message_queue(*, change, by):
 
 def peer_support_first_contact_queue(*, contact, by):
     """Only the first contact of an allocation: its key is the allocation's, so later contacts change nothing."""
-    from joinedup.core.timeline import Service
-
     message_queue(
         person=contact.person,
         purpose="peer_support_first_contact",
